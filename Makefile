@@ -1,0 +1,60 @@
+# The two commands a newcomer needs:
+#   make run   installs what is missing, builds, and runs the main job
+#   make test  installs what is missing, builds, and runs every test
+# Other targets: build, asan, tsan, clang, release, format, check-format, tidy,
+# install (PREFIX=...), clean. PRESET picks a CMakePresets.json preset.
+
+PRESET ?= default
+PREFIX ?= /usr/local
+# Warnings are errors in CI (CI=true) or when asked for (WERROR=ON).
+WERROR ?= $(if $(filter true,$(CI)),ON,OFF)
+CMAKE_ARGS ?=
+SOURCES = $(shell git ls-files '*.h' '*.cc' 2>/dev/null || find sdk codegen controllers examples tests bench -name '*.h' -o -name '*.cc')
+
+.PHONY: all deps configure build test run asan tsan clang release format check-format tidy install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+configure: deps
+	@cmake --preset $(PRESET) -DKUBECPP_WERROR=$(WERROR) $(CMAKE_ARGS) >/dev/null
+
+build: configure
+	@cmake --build --preset $(PRESET)
+
+test: build
+	@ctest --preset $(PRESET)
+
+run: build
+	@build/$(PRESET)/examples/manifest-check/manifest-check examples/manifest-check/sample-app.yaml
+
+asan:
+	@$(MAKE) --no-print-directory test PRESET=asan
+
+tsan:
+	@$(MAKE) --no-print-directory test PRESET=tsan
+
+clang:
+	@scripts/install-deps.sh --dev
+	@$(MAKE) --no-print-directory test PRESET=clang
+
+release:
+	@$(MAKE) --no-print-directory test PRESET=release
+
+format: deps
+	@clang-format -i $(SOURCES)
+
+check-format: deps
+	@clang-format --dry-run --Werror $(SOURCES) && echo "check-format: all files formatted"
+
+tidy: configure
+	@scripts/install-deps.sh --dev
+	@run-clang-tidy -quiet -p build/$(PRESET) 'sdk/.*\.cc$$'
+
+install: build
+	@cmake --install build/$(PRESET) --prefix $(PREFIX)
+
+clean:
+	@rm -rf build
