@@ -32,6 +32,8 @@ struct ParseCase {
   std::string_view canonical;
   F format;
 };
+// Readable, stable test names in ctest (the default prints the struct's bytes).
+void PrintTo(const ParseCase& c, std::ostream* os) { *os << '"' << c.input << '"'; }
 
 class QuantityParseTest : public ::testing::TestWithParam<ParseCase> {};
 
@@ -188,6 +190,7 @@ struct InvalidCase {
   std::string_view input;
   std::string_view upstream_error;
 };
+void PrintTo(const InvalidCase& c, std::ostream* os) { *os << '"' << c.input << '"'; }
 
 constexpr std::string_view kFormatWrong =
     "quantities must match the regular expression "
@@ -266,6 +269,7 @@ struct ValueCase {
   int64_t value;
   int64_t milli_value;
 };
+void PrintTo(const ValueCase& c, std::ostream* os) { *os << '"' << c.input << '"'; }
 
 class QuantityValueTest : public ::testing::TestWithParam<ValueCase> {};
 
@@ -333,6 +337,9 @@ struct ArithmeticCase {
   std::string_view result;
   F format;
 };
+void PrintTo(const ArithmeticCase& c, std::ostream* os) {
+  *os << '"' << c.a << ' ' << c.op << ' ' << c.b << '"';
+}
 
 class QuantityArithmeticTest : public ::testing::TestWithParam<ArithmeticCase> {};
 
