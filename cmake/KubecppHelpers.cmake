@@ -16,7 +16,10 @@ file(MAKE_DIRECTORY "${KUBECPP_INCLUDE_ROOT}")
 file(CREATE_LINK "${PROJECT_SOURCE_DIR}/sdk" "${KUBECPP_INCLUDE_ROOT}/kubecpp" SYMBOLIC)
 
 set(KUBECPP_WARNINGS -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor
-    -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough)
+    -Wold-style-cast -Wcast-align -Woverloaded-virtual -Wimplicit-fallthrough
+    # Options structs are meant for designated initializers that leave defaults out;
+    # GCC 12 would flag every omitted member.
+    -Wno-missing-field-initializers)
 if(CMAKE_CXX_COMPILER_ID MATCHES "Clang")
   list(APPEND KUBECPP_WARNINGS -Wthread-safety)
 endif()
@@ -32,6 +35,10 @@ function(kubecpp_target_defaults target)
     target_link_options(${target} PRIVATE -fsanitize=address,undefined)
   elseif(KUBECPP_SANITIZE STREQUAL "thread")
     target_compile_options(${target} PRIVATE -fsanitize=thread -fno-omit-frame-pointer)
+    if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
+      # Boost.Asio's fenced blocks use atomic_thread_fence, which GCC's -Wtsan flags.
+      target_compile_options(${target} PRIVATE -Wno-tsan)
+    endif()
     target_link_options(${target} PRIVATE -fsanitize=thread)
   elseif(NOT KUBECPP_SANITIZE STREQUAL "")
     message(FATAL_ERROR "KUBECPP_SANITIZE must be '', 'address' or 'thread'")
@@ -50,8 +57,15 @@ function(kubecpp_library module)
     "$<BUILD_INTERFACE:${KUBECPP_INCLUDE_ROOT}>" "$<INSTALL_INTERFACE:include>")
   target_link_libraries(${target} PUBLIC ${ARG_PUBLIC_DEPS} PRIVATE ${ARG_PRIVATE_DEPS})
   kubecpp_target_defaults(${target})
-  file(GLOB headers CONFIGURE_DEPENDS "${CMAKE_CURRENT_SOURCE_DIR}/*.h")
-  install(FILES ${headers} DESTINATION include/kubecpp/${module})
+  # Public headers, with their subfolders; internal/ stays private.
+  file(GLOB_RECURSE headers CONFIGURE_DEPENDS RELATIVE "${CMAKE_CURRENT_SOURCE_DIR}"
+       "${CMAKE_CURRENT_SOURCE_DIR}/*.h")
+  foreach(header IN LISTS headers)
+    if(NOT header MATCHES "(^|/)internal/")
+      get_filename_component(dir "${header}" DIRECTORY)
+      install(FILES "${header}" DESTINATION "include/kubecpp/${module}/${dir}")
+    endif()
+  endforeach()
   install(TARGETS ${target} EXPORT kubecppTargets ARCHIVE DESTINATION lib)
 endfunction()
 
