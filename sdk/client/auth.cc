@@ -1,0 +1,447 @@
+#include "kubecpp/client/auth.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include "kubecpp/core/json.h"
+#include "kubecpp/core/time.h"
+
+extern char** environ;  // NOLINT: POSIX
+
+namespace kube::client {
+namespace {
+
+constexpr auto kTokenFileRefresh = std::chrono::minutes(1);
+constexpr size_t kMaxPluginStdout = 4 << 20;  // an ExecCredential is a few KiB
+constexpr size_t kMaxStderrInError = 1024;
+
+std::string EncodeBase64(std::string_view in) {
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < in.size(); i += 3) {
+    uint32_t n = (static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16) |
+                 (static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8) |
+                 static_cast<uint32_t>(static_cast<unsigned char>(in[i + 2]));
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (size_t rest = in.size() - i; rest > 0) {
+    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16;
+    if (rest == 2) n |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
+    out += kAlphabet[(n >> 18) & 63];
+    out += kAlphabet[(n >> 12) & 63];
+    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
+    out += '=';
+  }
+  return out;
+}
+
+std::string TrimSpace(std::string_view s) {
+  const char* ws = " \t\r\n";
+  size_t b = s.find_first_not_of(ws);
+  if (b == std::string_view::npos) return "";
+  size_t e = s.find_last_not_of(ws);
+  return std::string(s.substr(b, e - b + 1));
+}
+
+Status Unauthorized(std::string message) { return Status(Code::kUnauthorized, std::move(message)); }
+
+// ---------------------------------------------------------------------------
+
+class NoAuthenticator final : public Authenticator {
+ public:
+  Result<std::string> Header() override { return std::string(); }
+  void Invalidate() override {}
+};
+
+// A bearer token or basic-auth header fixed at construction.
+class StaticAuthenticator final : public Authenticator {
+ public:
+  explicit StaticAuthenticator(std::string header) : header_(std::move(header)) {}
+  Result<std::string> Header() override { return header_; }
+  void Invalidate() override {}
+
+ private:
+  const std::string header_;
+};
+
+// A token file (bound service-account tokens rotate): re-read when its modification
+// time changes, at least every minute, and after Invalidate(). A failed re-read
+// keeps the previous token, as client-go's cachingTokenSource does; a failed first
+// read is an error.
+class TokenFileAuthenticator final : public Authenticator {
+ public:
+  TokenFileAuthenticator(std::string path, Clock& clock) : path_(std::move(path)), clock_(clock) {}
+
+  Result<std::string> Header() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    Clock::TimePoint now = clock_.Now();
+    struct stat st {};
+    bool stat_ok = ::stat(path_.c_str(), &st) == 0;
+    int stat_errno = errno;
+    bool changed = stat_ok && (st.st_mtim.tv_sec != mtime_.tv_sec ||
+                               st.st_mtim.tv_nsec != mtime_.tv_nsec || st.st_size != size_);
+    if (token_.empty() || stale_ || changed || now - read_at_ >= kTokenFileRefresh) {
+      Status s = stat_ok ? Read(st, now) : Unauthorized(ReadError(stat_errno));
+      if (!s.ok() && token_.empty()) return s;
+      // Otherwise keep serving the previous token until the file is readable again.
+    }
+    return "Bearer " + token_;
+  }
+
+  void Invalidate() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    stale_ = true;
+  }
+
+ private:
+  std::string ReadError(int err) const {
+    return "token file " + path_ + ": cannot read: " + std::strerror(err);
+  }
+
+  Status Read(const struct stat& st, Clock::TimePoint now) {
+    std::unique_ptr<FILE, int (*)(FILE*)> file(std::fopen(path_.c_str(), "rb"), &std::fclose);
+    if (!file) return Unauthorized(ReadError(errno));
+    std::string data;
+    char buf[4096];
+    size_t n;
+    while ((n = std::fread(buf, 1, sizeof(buf), file.get())) > 0) data.append(buf, n);
+    if (std::ferror(file.get())) return Unauthorized(ReadError(errno));
+    std::string token = TrimSpace(data);
+    if (token.empty()) return Unauthorized("token file " + path_ + ": empty");
+    token_ = std::move(token);
+    mtime_ = st.st_mtim;
+    size_ = st.st_size;
+    read_at_ = now;
+    stale_ = false;
+    return Status();
+  }
+
+  const std::string path_;
+  Clock& clock_;
+  std::mutex mu_;
+  std::string token_;           // GUARDED_BY(mu_); "" until the first good read
+  struct timespec mtime_ {};    // GUARDED_BY(mu_); of the file when token_ was read
+  off_t size_ = 0;              // GUARDED_BY(mu_)
+  Clock::TimePoint read_at_{};  // GUARDED_BY(mu_)
+  bool stale_ = false;          // GUARDED_BY(mu_); set by Invalidate()
+};
+
+// ---------------------------------------------------------------------------
+// Exec credential plugins (client.authentication.k8s.io).
+
+struct PluginOutput {
+  int exit_code = 0;  // -1 when killed by a signal
+  int signal = 0;
+  std::string stdout_;
+  std::string stderr_;
+  bool stdout_truncated = false;
+};
+
+// Closes a file descriptor on scope exit.
+class Fd {
+ public:
+  explicit Fd(int fd = -1) : fd_(fd) {}
+  ~Fd() { Reset(); }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  int get() const { return fd_; }
+  void Reset() {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = -1;
+  }
+
+ private:
+  int fd_;
+};
+
+// Runs `argv` with `envp`, stdin from /dev/null, and collects stdout and stderr.
+// When the command cannot be started, *spawn_errno is posix_spawnp's error.
+Result<PluginOutput> RunPlugin(const std::vector<std::string>& argv,
+                               const std::vector<std::string>& envp, int* spawn_errno) {
+  *spawn_errno = 0;
+  int out_pipe[2], err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) {
+    return InternalError(std::string("pipe: ") + std::strerror(errno));
+  }
+  Fd out_read(out_pipe[0]), out_write(out_pipe[1]);
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    return InternalError(std::string("pipe: ") + std::strerror(errno));
+  }
+  Fd err_read(err_pipe[0]), err_write(err_pipe[1]);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, out_write.get(), 1);
+  posix_spawn_file_actions_adddup2(&actions, err_write.get(), 2);
+
+  std::vector<char*> c_argv, c_envp;
+  for (const auto& a : argv) c_argv.push_back(const_cast<char*>(a.c_str()));
+  c_argv.push_back(nullptr);
+  for (const auto& e : envp) c_envp.push_back(const_cast<char*>(e.c_str()));
+  c_envp.push_back(nullptr);
+
+  pid_t pid = 0;
+  // posix_spawnp searches the caller's PATH when the command has no '/'.
+  int rc = ::posix_spawnp(&pid, c_argv[0], &actions, nullptr, c_argv.data(), c_envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) {
+    *spawn_errno = rc;
+    return InternalError(std::strerror(rc));
+  }
+  out_write.Reset();
+  err_write.Reset();
+
+  PluginOutput result;
+  struct pollfd fds[2] = {{out_read.get(), POLLIN, 0}, {err_read.get(), POLLIN, 0}};
+  int open_fds = 2;
+  char buf[8192];
+  while (open_fds > 0) {
+    int n = ::poll(fds, 2, -1);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      ssize_t got = ::read(fds[i].fd, buf, sizeof(buf));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        fds[i].fd = -1;  // closed by the child (or failed): stop polling it
+        --open_fds;
+        continue;
+      }
+      std::string& sink = i == 0 ? result.stdout_ : result.stderr_;
+      size_t limit = i == 0 ? kMaxPluginStdout : kMaxStderrInError;
+      size_t take = std::min(static_cast<size_t>(got), limit - std::min(limit, sink.size()));
+      sink.append(buf, take);
+      if (i == 0 && take < static_cast<size_t>(got)) result.stdout_truncated = true;
+    }
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return InternalError(std::string("waitpid: ") + std::strerror(errno));
+  }
+  if (WIFEXITED(status)) {
+    result.exit_code = WEXITSTATUS(status);
+  } else if (WIFSIGNALED(status)) {
+    result.exit_code = -1;
+    result.signal = WTERMSIG(status);
+  }
+  return result;
+}
+
+// The cluster part of KUBERNETES_EXEC_INFO (clientauthentication Cluster).
+Json ClusterInfo(const Config& config) {
+  Json cluster = Json::object();
+  cluster["server"] = config.server;
+  if (!config.tls.server_name.empty()) cluster["tls-server-name"] = config.tls.server_name;
+  if (config.tls.insecure_skip_verify) cluster["insecure-skip-tls-verify"] = true;
+  if (!config.tls.ca_pem.empty()) {
+    cluster["certificate-authority-data"] = EncodeBase64(config.tls.ca_pem);
+  }
+  if (!config.proxy_url.empty()) cluster["proxy-url"] = config.proxy_url;
+  return cluster;
+}
+
+class ExecAuthenticator final : public Authenticator {
+ public:
+  ExecAuthenticator(const Config& config, Clock& clock) : exec_(*config.exec), clock_(clock) {
+    Json info = {{"kind", "ExecCredential"},
+                 {"apiVersion", exec_.api_version},
+                 {"spec", {{"interactive", false}}}};
+    if (exec_.provide_cluster_info) info["spec"]["cluster"] = ClusterInfo(config);
+    exec_info_ = info.dump();
+  }
+
+  Result<std::string> Header() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!token_.empty() && (!expiry_ || Now() < *expiry_)) return "Bearer " + token_;
+    token_.clear();
+    expiry_.reset();
+    KUBE_RETURN_IF_ERROR(RunLocked());
+    return "Bearer " + token_;
+  }
+
+  void Invalidate() override {
+    std::lock_guard<std::mutex> lock(mu_);
+    token_.clear();
+    expiry_.reset();
+  }
+
+ private:
+  // Whole seconds: an expirationTimestamp past 2262 overflows nanosecond time points.
+  std::chrono::sys_seconds Now() const {
+    return std::chrono::floor<std::chrono::seconds>(clock_.WallNow());
+  }
+
+  Status Fail(std::string_view reason) const {
+    return Unauthorized("exec plugin " + exec_.command + ": " + std::string(reason));
+  }
+
+  std::vector<std::string> Environment() const {
+    // The parent's environment, then the plugin's variables (later wins, as Go's
+    // exec.Cmd does), then KUBERNETES_EXEC_INFO.
+    std::vector<std::string> env;
+    std::map<std::string, size_t> index;
+    auto put = [&](std::string entry) {
+      std::string name = entry.substr(0, entry.find('='));
+      if (auto it = index.find(name); it != index.end()) {
+        env[it->second] = std::move(entry);
+      } else {
+        index.emplace(std::move(name), env.size());
+        env.push_back(std::move(entry));
+      }
+    };
+    for (char** e = environ; e != nullptr && *e != nullptr; ++e) put(*e);
+    for (const auto& [name, value] : exec_.env) put(name + "=" + value);
+    put("KUBERNETES_EXEC_INFO=" + exec_info_);
+    return env;
+  }
+
+  Status RunLocked() {
+    if (exec_.interactive_mode == "Always") {
+      // Plugins run with stdin from /dev/null: there is never a terminal to offer.
+      return Fail("interactiveMode Always needs a terminal; standard input is not a terminal");
+    }
+    std::vector<std::string> argv;
+    argv.push_back(exec_.command);
+    argv.insert(argv.end(), exec_.args.begin(), exec_.args.end());
+    int spawn_errno = 0;
+    auto out = RunPlugin(argv, Environment(), &spawn_errno);
+    if (!out) {
+      std::string reason = "cannot run: " + out.error().message();
+      if (spawn_errno == ENOENT) reason = "executable not found";
+      if (!exec_.install_hint.empty()) reason += "\n\n" + exec_.install_hint;
+      return Fail(reason);
+    }
+    if (out->exit_code != 0) {
+      std::string reason = out->signal != 0
+                               ? "killed by signal " + std::to_string(out->signal)
+                               : "failed with exit code " + std::to_string(out->exit_code);
+      std::string err = TrimSpace(out->stderr_);
+      if (!err.empty()) {
+        if (err.size() > 512) err = err.substr(0, 512) + "...";
+        reason += ": stderr: " + err;
+      }
+      if (!exec_.install_hint.empty()) reason += "\n\n" + exec_.install_hint;
+      return Fail(reason);
+    }
+    return Decode(*out);
+  }
+
+  // Parses the plugin's ExecCredential. Messages never quote stdout: it holds the
+  // token.
+  Status Decode(const PluginOutput& out) {
+    if (out.stdout_truncated) return Fail("decoding stdout: output larger than 4 MiB");
+    Json cred;
+    try {
+      cred = Json::parse(out.stdout_);
+    } catch (const Json::parse_error& e) {
+      return Fail("decoding stdout: not a JSON ExecCredential (malformed JSON at byte " +
+                  std::to_string(e.byte) + ")");
+    }
+    if (!cred.is_object()) {
+      return Fail("decoding stdout: expected a JSON object, got " +
+                  std::string(JsonTypeName(cred)));
+    }
+    auto string_at = [&](const Json& obj, std::string_view key) -> std::optional<std::string> {
+      auto it = obj.find(key);
+      if (it == obj.end() || it->is_null()) return std::string();
+      if (!it->is_string()) return std::nullopt;
+      return it->get<std::string>();
+    };
+    auto kind = string_at(cred, "kind");
+    auto api_version = string_at(cred, "apiVersion");
+    if (!kind || !api_version) return Fail("decoding stdout: kind and apiVersion must be strings");
+    if (*kind != "ExecCredential") {
+      return Fail("decoding stdout: kind is \"" + *kind + "\", want \"ExecCredential\"");
+    }
+    if (*api_version != exec_.api_version) {
+      return Fail("configured to use API version " + exec_.api_version +
+                  ", plugin returned version " + *api_version);
+    }
+    auto status = cred.find("status");
+    if (status == cred.end() || status->is_null()) return Fail("no status in ExecCredential");
+    if (!status->is_object()) return Fail("decoding stdout: status is not an object");
+    auto token = string_at(*status, "token");
+    auto cert = string_at(*status, "clientCertificateData");
+    auto key = string_at(*status, "clientKeyData");
+    auto expiry_text = string_at(*status, "expirationTimestamp");
+    if (!token || !cert || !key || !expiry_text) {
+      return Fail("decoding stdout: status fields must be strings");
+    }
+    if (cert->empty() != key->empty()) {
+      return Fail("returned only a client certificate or key, not both");
+    }
+    if (token->empty()) {
+      if (!cert->empty()) {
+        return Fail(
+            "returned a client certificate and key but no token; only tokens are "
+            "supported");
+      }
+      return Fail("returned no token");
+    }
+    std::optional<std::chrono::sys_seconds> expiry;
+    if (!expiry_text->empty()) {
+      auto t = Time::Parse(*expiry_text);
+      if (!t) return Fail("status.expirationTimestamp: " + t.error().message());
+      expiry = t->time_point();
+    }
+    token_ = std::move(*token);
+    expiry_ = expiry;
+    return Status();
+  }
+
+  const ExecConfig exec_;
+  Clock& clock_;
+  std::string exec_info_;  // KUBERNETES_EXEC_INFO
+
+  std::mutex mu_;      // held while the plugin runs, so concurrent callers run it once
+  std::string token_;  // GUARDED_BY(mu_); "" when none is cached
+  std::optional<std::chrono::sys_seconds> expiry_;  // GUARDED_BY(mu_)
+};
+
+}  // namespace
+
+std::unique_ptr<Authenticator> NewAuthenticator(const Config& config, Clock& clock) {
+  if (!config.bearer_token.empty()) {
+    return std::make_unique<StaticAuthenticator>("Bearer " + config.bearer_token);
+  }
+  if (!config.bearer_token_file.empty()) {
+    return std::make_unique<TokenFileAuthenticator>(config.bearer_token_file, clock);
+  }
+  if (!config.username.empty() || !config.password.empty()) {
+    return std::make_unique<StaticAuthenticator>(
+        "Basic " + EncodeBase64(config.username + ":" + config.password));
+  }
+  if (config.exec) return std::make_unique<ExecAuthenticator>(config, clock);
+  return std::make_unique<NoAuthenticator>();
+}
+
+std::unique_ptr<Authenticator> NewAuthenticator(const Config& config) {
+  return NewAuthenticator(config, RealClock());
+}
+
+}  // namespace kube::client
