@@ -223,8 +223,10 @@ Status Status::FromHttpResponse(int http_code, std::string_view body) {
   nlohmann::json j = nlohmann::json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (j.is_object() && StringField(j, "kind") == "Status") {
     std::string reason = StringField(j, "reason");
-    int code = j.value("code", http_code);
-    if (code == 0) code = http_code;
+    int code = http_code;
+    if (auto c = j.find("code"); c != j.end() && c->is_number_integer() && c->get<int>() != 0) {
+      code = c->get<int>();
+    }
     Code c = CodeFromHttp(code, reason);
     if (c == Code::kOk) return Status();
     std::string message = StringField(j, "message");

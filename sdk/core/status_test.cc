@@ -135,6 +135,13 @@ TEST(Status, ServerReasonWinsOverHttpCode) {
       Code::kTimeout);
 }
 
+TEST(Status, MalformedFieldsInAStatusBodyDoNotThrow) {
+  Status s = Status::FromHttpResponse(
+      410, R"({"kind":"Status","reason":"Expired","code":"410","details":{"causes":[7]}})");
+  EXPECT_TRUE(IsGone(s));
+  EXPECT_EQ(s.http_code(), 410);
+}
+
 TEST(Status, SuccessStatusBodyIsOk) {
   EXPECT_TRUE(Status::FromHttpResponse(
                   200, R"({"kind":"Status","apiVersion":"v1","status":"Success","code":200})")

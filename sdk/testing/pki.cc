@@ -237,10 +237,21 @@ Result<KeyPair> IssueCertificate(const KeyPair& ca, const CertificateRequest& re
   if (X509_set_issuer_name(c, X509_get_subject_name(ca_cert->get())) != 1) {
     return SslError("X509_set_issuer_name");
   }
-  KUBE_RETURN_IF_ERROR(AddExtension(c, ca_cert->get(), NID_basic_constraints, "critical,CA:FALSE"));
-  KUBE_RETURN_IF_ERROR(AddExtension(c, ca_cert->get(), NID_key_usage, "critical,digitalSignature"));
-  KUBE_RETURN_IF_ERROR(AddExtension(c, ca_cert->get(), NID_ext_key_usage,
-                                    request.server ? "serverAuth" : "clientAuth"));
+  if (request.ca) {
+    KUBE_RETURN_IF_ERROR(
+        AddExtension(c, ca_cert->get(), NID_basic_constraints, "critical,CA:TRUE"));
+    KUBE_RETURN_IF_ERROR(
+        AddExtension(c, ca_cert->get(), NID_key_usage, "critical,keyCertSign,cRLSign"));
+    // Certificates it issues name it by this identifier (authorityKeyIdentifier).
+    KUBE_RETURN_IF_ERROR(AddExtension(c, ca_cert->get(), NID_subject_key_identifier, "hash"));
+  } else {
+    KUBE_RETURN_IF_ERROR(
+        AddExtension(c, ca_cert->get(), NID_basic_constraints, "critical,CA:FALSE"));
+    KUBE_RETURN_IF_ERROR(
+        AddExtension(c, ca_cert->get(), NID_key_usage, "critical,digitalSignature"));
+    KUBE_RETURN_IF_ERROR(AddExtension(c, ca_cert->get(), NID_ext_key_usage,
+                                      request.server ? "serverAuth" : "clientAuth"));
+  }
   KUBE_RETURN_IF_ERROR(
       AddExtension(c, ca_cert->get(), NID_authority_key_identifier, "keyid:always"));
   KUBE_RETURN_IF_ERROR(AddSubjectAltNames(c, request));

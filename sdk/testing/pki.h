@@ -28,6 +28,7 @@ struct CertificateRequest {
   std::vector<std::string> dns_names;      // SAN DNS entries
   std::vector<std::string> ip_addresses;   // SAN IP entries ("127.0.0.1", "::1")
   bool server = true;                      // serverAuth; false: clientAuth
+  bool ca = false;  // an intermediate CA (CA:TRUE, keyCertSign) instead of a leaf
 };
 
 // A certificate for `request`, signed by `ca`.

@@ -35,6 +35,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <exception>
+#include <initializer_list>
 #include <limits>
 #include <mutex>
 #include <stop_token>
@@ -59,7 +60,8 @@ constexpr size_t kDefaultPoolThreads = 4;
 constexpr size_t kMaxChunk = 64 * 1024;
 // cpprestsdk's own inactivity timer; ours are always shorter in practice.
 constexpr auto kCpprestTimeout = std::chrono::hours(24 * 365);
-// How long to wait for a cancelled request to wind down before leaving it behind.
+// How long to wait for a request to wind down (after cancelling it, if it did not
+// finish) before leaving it behind.
 constexpr auto kDrainTimeout = std::chrono::seconds(10);
 
 // ---------------------------------------------------------------------------------
@@ -136,9 +138,9 @@ class Signal {
     return cv_.wait_until(lock, stop, deadline, [this] { return done_; });
   }
 
-  bool WaitFor(Clock::duration limit) {
+  bool WaitUntil(Clock::time_point deadline) {
     std::unique_lock<std::mutex> lock(mu_);
-    return cv_.wait_for(lock, limit, [this] { return done_; });
+    return cv_.wait_until(lock, deadline, [this] { return done_; });
   }
 
  private:
@@ -324,6 +326,9 @@ void ConfigureSslContext(SSL_CTX* ctx, const TlsMaterial& tls, TlsDiagnostics* d
     X509_STORE* store = X509_STORE_new();
     if (store == nullptr) throw std::bad_alloc();  // never trust the system store instead
     for (const X509Ptr& cert : tls.ca_certs) X509_STORE_add_cert(store, cert.get());
+    // Any configured certificate is a trust anchor, even an intermediate CA, as in Go
+    // (kubectl) where every certificate in the pool is trusted.
+    X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
     SSL_CTX_set_cert_store(ctx, store);  // takes ownership; frees the old store
   }
   if (tls.client_key != nullptr) {
@@ -397,8 +402,8 @@ class CpprestTransport final : public Transport {
 
   CpprestTransport(const CpprestTransport&) = delete;
   CpprestTransport& operator=(const CpprestTransport&) = delete;
-  // Send and Stream drain their requests before returning, so the client's pool holds
-  // at most idle keep-alive connections here, closed as the client goes.
+  // Send and Stream drain their requests before returning (InFlight), so the client's
+  // pool holds at most idle keep-alive connections here, closed as the client goes.
   ~CpprestTransport() override = default;
 
   Result<Response> Send(const Request& request, std::stop_token stop) override {
@@ -412,24 +417,36 @@ class CpprestTransport final : public Transport {
 
  private:
   // Cancels the request (closing its connection) unless it finished, then waits a
-  // bounded time for cpprestsdk to wind it down, so nothing is left in flight.
+  // bounded time for every task we watch to be done, so nothing is left in flight.
+  //
+  // The wait is needed on success too: cpprestsdk ends a body by closing its stream,
+  // which hands end-of-file to our getc() at once, and only then completes the
+  // response's content_ready() task, whose continuations run later on its pool. A
+  // continuation still queued when the pool is torn down at exit is dropped unrun
+  // (pplx posts a raw pointer), leaking the response and its body buffer.
   class InFlight {
    public:
     explicit InFlight(pplx::cancellation_token_source& cts) : cts_(cts) {}
     InFlight(const InFlight&) = delete;
     InFlight& operator=(const InFlight&) = delete;
     ~InFlight() {
-      if (finished_) return;
-      cts_.cancel();
-      if (last_ != nullptr) last_->WaitFor(kDrainTimeout);
+      if (!finished_) cts_.cancel();
+      const Clock::time_point give_up = Clock::now() + kDrainTimeout;
+      for (const std::shared_ptr<Signal>& signal : {response_, read_}) {
+        if (signal != nullptr) signal->WaitUntil(give_up);
+      }
     }
-    // The signal of the task that completes last (the response, then its body).
-    void Track(std::shared_ptr<Signal> last) { last_ = std::move(last); }
+    // The response's task that completes last: its headers, then its whole body.
+    void TrackResponse(std::shared_ptr<Signal> signal) { response_ = std::move(signal); }
+    // The latest body read, which is still pending when we stop reading early.
+    void TrackRead(std::shared_ptr<Signal> signal) { read_ = std::move(signal); }
+    // The body was read to its end: nothing to cancel, only to wait for.
     void Finished() { finished_ = true; }
 
    private:
     pplx::cancellation_token_source& cts_;
-    std::shared_ptr<Signal> last_;
+    std::shared_ptr<Signal> response_;
+    std::shared_ptr<Signal> read_;
     bool finished_ = false;
   };
 
@@ -470,6 +487,13 @@ Result<web::http::http_request> CpprestTransport::BuildRequest(const Request& re
                  content_type);
   }
   for (const auto& [name, value] : request.headers) {
+    // CR, LF or NUL in a value would inject headers (cpprestsdk does not check). The
+    // message names the header, never its value, which may be a credential.
+    if (!IsHttpToken(name) ||
+        value.find_first_of(std::string_view("\r\n\0", 3)) != std::string::npos) {
+      return BadRequestError("invalid HTTP header \"" + (IsHttpToken(name) ? name : "?") +
+                             "\": names must be tokens and values must not contain CR, LF or NUL");
+    }
     // The body's length and type were set with it; Host belongs to the transport
     // (cpprestsdk takes the TLS name from it).
     if (EqualsIgnoreCase(name, "Content-Length") || EqualsIgnoreCase(name, "Content-Type") ||
@@ -537,7 +561,7 @@ Result<Response> CpprestTransport::Do(const Request& request, const ChunkHandler
     return MapFailure(request, std::current_exception(), "sending request", false, stop);
   }
   auto headers_done = WatchTask(response_task);
-  in_flight.Track(headers_done);
+  in_flight.TrackResponse(headers_done);
   if (!headers_done->WaitUntil(stop, deadline)) {
     return MapFailure(request, nullptr, "waiting for the response", !stop.stop_requested(), stop);
   }
@@ -547,7 +571,7 @@ Result<Response> CpprestTransport::Do(const Request& request, const ChunkHandler
   } catch (...) {
     return MapFailure(request, std::current_exception(), "sending request", false, stop);
   }
-  in_flight.Track(WatchTask(response.content_ready()));
+  in_flight.TrackResponse(WatchTask(response.content_ready()));
 
   Response out;
   out.status_code = response.status_code();
@@ -563,6 +587,7 @@ Result<Response> CpprestTransport::Do(const Request& request, const ChunkHandler
     // Wait for at least one byte, or the end; getc() peeks without consuming.
     pplx::task<int> peek = body.getc();
     auto readable = WatchTask(peek);
+    in_flight.TrackRead(readable);
     if (!readable->WaitUntil(stop, deadline)) {
       if (deliver && stop.stop_requested()) return out;  // stopping a stream is success
       return MapFailure(request, nullptr, "reading the response body", !stop.stop_requested(),
@@ -600,7 +625,7 @@ Result<Response> CpprestTransport::Do(const Request& request, const ChunkHandler
       out.body += chunk;
     }
   }
-  in_flight.Finished();
+  in_flight.Finished();  // InFlight still waits for content_ready() to be done
   return out;
 }
 

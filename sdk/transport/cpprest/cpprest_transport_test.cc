@@ -583,6 +583,28 @@ TEST_F(CpprestTransportTls, TrustsTheConfiguredCa) {
   EXPECT_EQ(response->body, "secure");
 }
 
+TEST_F(CpprestTransportTls, AnIntermediateCaIsATrustAnchor) {
+  // root -> intermediate -> server; the kubeconfig holds only the intermediate, which
+  // Go's TLS (kubectl) accepts.
+  auto intermediate =
+      Must(testing::IssueCertificate(ca_, {.common_name = "intermediate", .ca = true}));
+  auto leaf = Must(testing::IssueCertificate(
+      intermediate, {.common_name = "apiserver", .ip_addresses = {"127.0.0.1"}}));
+  http::TlsServerOptions tls;
+  tls.cert_pem = leaf.cert_pem + intermediate.cert_pem;
+  tls.key_pem = leaf.key_pem;
+  auto server = StartServer(ReplyOk(), tls);
+  ASSERT_NE(server, nullptr);
+  CpprestOptions options;
+  options.server = server->url();
+  options.tls.ca_pem = intermediate.cert_pem;
+  auto transport = NewTransport(options);
+  ASSERT_NE(transport, nullptr);
+  auto response = transport->Send(Get("/version"), {});
+  ASSERT_TRUE(response.ok()) << response.status();
+  EXPECT_EQ(response->body, "secure");
+}
+
 TEST_F(CpprestTransportTls, RefusesAServerSignedByAnotherCa) {
   auto server = StartServer(ReplyOk(), ServerTls(server_cert_));
   ASSERT_NE(server, nullptr);
@@ -783,6 +805,21 @@ TEST(CpprestTransport, RejectsAnInvalidRequestTargetOrMethod) {
   auto rejected = transport->Send(bad_method, {});
   ASSERT_FALSE(rejected.ok());
   EXPECT_EQ(rejected.error().code(), Code::kBadRequest) << rejected.error();
+}
+
+TEST(CpprestTransport, RejectsHeaderValuesThatWouldInjectHeaders) {
+  auto transport = NewTransport("http://127.0.0.1:1");
+  ASSERT_NE(transport, nullptr);
+  Request request;
+  request.target = "/version";
+  request.headers = {{"Authorization", "Bearer secret-token\r\nX-Injected: yes"}};
+  auto response = transport->Send(request, {});
+  ASSERT_FALSE(response.ok());
+  EXPECT_EQ(response.error().code(), Code::kBadRequest);
+  EXPECT_NE(response.error().message().find("Authorization"), std::string::npos);
+  EXPECT_EQ(response.error().message().find("secret-token"), std::string::npos);
+  request.headers = {{"Bad Name", "x"}};
+  EXPECT_EQ(transport->Send(request, {}).error().code(), Code::kBadRequest);
 }
 
 TEST(CpprestTransport, ThreadPoolCannotBeResizedAfterFirstUse) {
