@@ -4,7 +4,7 @@
 // modification time changes, and at least every minute), basic auth, or an exec
 // credential plugin (run on first use; its token cached until expirationTimestamp;
 // run again after the server answers 401). The client calls Header() before each
-// request and Invalidate() after a 401.
+// request and Invalidate(header) after a 401.
 //
 // Exec plugins run with the parent's environment plus their `env`, with
 // KUBERNETES_EXEC_INFO set to an ExecCredential (spec.interactive false, and
@@ -19,6 +19,7 @@
 
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "kubecpp/client/config.h"
 #include "kubecpp/core/clock.h"
@@ -34,8 +35,12 @@ class Authenticator {
   // plugin fails or prints no valid ExecCredential (message names the plugin and the
   // reason, never the token). May block while a plugin runs.
   [[nodiscard]] virtual Result<std::string> Header() = 0;
-  // Forgets cached credentials so the next Header() fetches fresh ones.
-  virtual void Invalidate() = 0;
+  // Called after the server answered 401 to a request that carried `rejected` (a value
+  // Header() returned). Forgets the cached credentials if they are still `rejected`,
+  // so many concurrent 401s cause one refresh, as in client-go. Returns true when the
+  // next Header() may differ (a token file or exec plugin); false for static
+  // credentials, where retrying cannot help.
+  virtual bool Invalidate(std::string_view rejected) = 0;
 };
 
 // REQUIRES: `config` outlives nothing; the authenticator copies what it needs.

@@ -2,7 +2,9 @@
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -10,12 +12,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <latch>
 #include <mutex>
 #include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
 
+#include "kubecpp/client/internal/exec_plugin.h"
 #include "kubecpp/core/json.h"
 
 namespace kube::client {
@@ -28,6 +32,34 @@ using ::testing::Not;
 constexpr char kV1[] = "client.authentication.k8s.io/v1";
 constexpr char kV1Beta1[] = "client.authentication.k8s.io/v1beta1";
 constexpr char kSecret[] = "plugin-SECRET-91ab";
+
+// A shell command printing the ExecCredential for `token` (printf, as dash's echo
+// would expand backslash escapes).
+std::string EchoCredential(const std::string& token) {
+  return "printf '%s\\n' '{\"kind\":\"ExecCredential\",\"apiVersion\":"
+         "\"client.authentication.k8s.io/v1\",\"status\":{\"token\":\"" +
+         token + "\"}}'\n";
+}
+
+// True once process `pid` has exited (gone, or a zombie nobody reaped yet); waits up
+// to 5 s.
+bool ExitsSoon(pid_t pid) {
+  for (int i = 0; i < 500; ++i) {
+    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+    std::string line;
+    if (!std::getline(stat, line)) return true;
+    size_t paren = line.rfind(')');
+    if (paren != std::string::npos && paren + 2 < line.size() && line[paren + 2] == 'Z') {
+      return true;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+double SecondsSince(std::chrono::steady_clock::time_point start) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
 
 // A clock whose monotonic time moves only when told to; wall time is real.
 class ManualClock : public Clock {
@@ -165,16 +197,94 @@ TEST_F(AuthTest, BasicAuthIsBase64OfUserColonPassword) {
   EXPECT_EQ(NewAuthenticator(config)->Header().value(), "Basic YTo=");
 }
 
-TEST_F(AuthTest, TokenTakesPrecedenceOverTokenFileBasicAndExec) {
+TEST_F(AuthTest, TokenFileTakesPrecedenceOverTokenBasicAndExec) {
   Config config = ExecConfigFor(kV1, "exec-token", "");
   config.username = "alice";
   config.password = "pw";
   EXPECT_THAT(NewAuthenticator(config)->Header().value(), HasSubstr("Basic "));
-  config.bearer_token_file = Write("token", "file-token");
-  EXPECT_EQ(NewAuthenticator(config)->Header().value(), "Bearer file-token");
   config.bearer_token = "static";
   EXPECT_EQ(NewAuthenticator(config)->Header().value(), "Bearer static");
+  config.bearer_token_file = Write("token", "file-token");
+  EXPECT_EQ(NewAuthenticator(config)->Header().value(), "Bearer file-token");
   EXPECT_EQ(Runs(), 0);
+}
+
+TEST_F(AuthTest, StaticTokenServesWhileTheTokenFileCannotBeRead) {
+  ManualClock clock;
+  Config config;
+  config.bearer_token = "static";
+  config.bearer_token_file = Path("token");  // not there yet
+  auto auth = NewAuthenticator(config, clock);
+  EXPECT_EQ(auth->Header().value(), "Bearer static");
+  EXPECT_TRUE(auth->Invalidate("Bearer static"));
+  Write("token", "file-token");
+  EXPECT_EQ(auth->Header().value(), "Bearer file-token");
+  // Once read, the file's last token outlives the file, as without a static token.
+  fs::remove(Path("token"));
+  clock.Advance(std::chrono::minutes(5));
+  EXPECT_EQ(auth->Header().value(), "Bearer file-token");
+}
+
+TEST_F(AuthTest, StaticCredentialsCannotBeRefreshed) {
+  Config config;
+  EXPECT_FALSE(NewAuthenticator(config)->Invalidate(""));
+  config.bearer_token = "abc";
+  auto auth = NewAuthenticator(config);
+  EXPECT_FALSE(auth->Invalidate("Bearer abc"));
+  EXPECT_EQ(auth->Header().value(), "Bearer abc");
+  config.bearer_token = "";
+  config.username = "alice";
+  auth = NewAuthenticator(config);
+  EXPECT_FALSE(auth->Invalidate(auth->Header().value()));
+}
+
+TEST_F(AuthTest, TokensThatWouldBreakTheHeaderAreRejectedWithoutQuotingThem) {
+  const std::string bad_tokens[] = {std::string(kSecret) + "\r\nX-Injected: 1",
+                                    std::string(kSecret) + "\nX", std::string(kSecret) + "\rX",
+                                    std::string(kSecret) + std::string(1, '\0') + "X"};
+  for (const std::string& bad : bad_tokens) {
+    SCOPED_TRACE(::testing::PrintToString(bad));
+    Config config;
+    config.source = "/home/me/.kube/config";
+    config.bearer_token = bad;
+    auto header = NewAuthenticator(config)->Header();
+    ASSERT_FALSE(header.ok());
+    EXPECT_EQ(header.error().code(), Code::kUnauthorized);
+    EXPECT_EQ(header.error().message(),
+              "bearer token of /home/me/.kube/config: contains a line break or NUL byte");
+
+    // Token file: surrounding whitespace is trimmed, but not a break inside.
+    config.bearer_token = "";
+    config.bearer_token_file = Write("token", "\n" + bad + "\n");
+    header = NewAuthenticator(config)->Header();
+    ASSERT_FALSE(header.ok());
+    EXPECT_EQ(header.error().code(), Code::kUnauthorized);
+    EXPECT_EQ(header.error().message(),
+              "token file " + Path("token") + ": contains a line break or NUL byte");
+  }
+
+  // Exec plugins: JSON escapes let status.token hold any character.
+  for (const char* escape : {"\\r\\n", "\\n", "\\u0000"}) {
+    SCOPED_TRACE(escape);
+    Config config = ExecConfigRunning(EchoCredential(std::string(kSecret) + escape + "X"));
+    auto header = NewAuthenticator(config)->Header();
+    ASSERT_FALSE(header.ok());
+    EXPECT_EQ(header.error().code(), Code::kUnauthorized);
+    EXPECT_EQ(header.error().message(), "exec plugin " + config.exec->command +
+                                            ": status.token contains a line break or NUL byte");
+  }
+}
+
+TEST_F(AuthTest, UnreadableTokenFileWithABrokenStaticTokenReportsTheStaticToken) {
+  Config config;
+  config.bearer_token = std::string(kSecret) + "\n";
+  config.bearer_token_file = Path("missing");
+  auto header = NewAuthenticator(config)->Header();
+  ASSERT_FALSE(header.ok());
+  EXPECT_EQ(header.error().message(), "bearer token: contains a line break or NUL byte");
+  // A readable file wins, so the static token does not matter.
+  Write("missing", "file-token");
+  EXPECT_EQ(NewAuthenticator(config)->Header().value(), "Bearer file-token");
 }
 
 TEST_F(AuthTest, TokenFileIsTrimmedAndReReadWhenItsMtimeChanges) {
@@ -206,10 +316,12 @@ TEST_F(AuthTest, TokenFileIsReReadEveryMinuteEvenWithTheSameMtime) {
   clock.Advance(std::chrono::seconds(1));
   EXPECT_EQ(auth->Header().value(), "Bearer token-bbbb");
 
-  // Invalidate forces a re-read too.
+  // Invalidating the current token forces a re-read too; a stale one does not.
   Write("token", "token-cccc");
   SetMtime(config.bearer_token_file, 100);
-  auth->Invalidate();
+  EXPECT_TRUE(auth->Invalidate("Bearer token-aaaa"));
+  EXPECT_EQ(auth->Header().value(), "Bearer token-bbbb");
+  EXPECT_TRUE(auth->Invalidate("Bearer token-bbbb"));
   EXPECT_EQ(auth->Header().value(), "Bearer token-cccc");
 }
 
@@ -260,7 +372,7 @@ TEST_F(AuthTest, ExecTokenWithoutExpiryIsCachedUntilInvalidate) {
   EXPECT_EQ(auth->Header().value(), "Bearer beta-token");
   EXPECT_EQ(auth->Header().value(), "Bearer beta-token");
   EXPECT_EQ(Runs(), 1);
-  auth->Invalidate();
+  EXPECT_TRUE(auth->Invalidate("Bearer beta-token"));
   EXPECT_EQ(auth->Header().value(), "Bearer beta-token");
   EXPECT_EQ(Runs(), 2);
 }
@@ -432,9 +544,140 @@ TEST_F(AuthTest, FailedRunIsNotCachedAndInvalidateReRuns) {
   EXPECT_EQ(auth->Header().value(), "Bearer one");
   Write("ok", "two");
   EXPECT_EQ(auth->Header().value(), "Bearer one");  // cached
-  auth->Invalidate();
+  EXPECT_TRUE(auth->Invalidate("Bearer one"));
   EXPECT_EQ(auth->Header().value(), "Bearer two");
   EXPECT_EQ(Runs(), 3);
+}
+
+// A plugin whose token is tok-<number of runs so far>.
+std::string CountingPlugin(const std::string& runs_path) {
+  return "n=$(wc -l < \"" + runs_path + "\")\n" + EchoCredential("tok-'$((n))'");
+}
+
+TEST_F(AuthTest, ConcurrentInvalidatesOfTheSameHeaderRunThePluginOnce) {
+  auto auth = NewAuthenticator(ExecConfigRunning(CountingPlugin(Path("runs"))));
+  const std::string first = auth->Header().value();
+  ASSERT_EQ(first, "Bearer tok-1");
+
+  // Two requests carrying the same token both get a 401.
+  std::latch start(2);
+  std::string headers[2];
+  bool retry[2] = {false, false};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 2; ++i) {
+    threads.emplace_back([&, i] {
+      start.arrive_and_wait();
+      retry[i] = auth->Invalidate(first);
+      headers[i] = auth->Header().value_or("error");
+    });
+  }
+  for (auto& t : threads) t.join();
+  EXPECT_TRUE(retry[0]);
+  EXPECT_TRUE(retry[1]);
+  EXPECT_EQ(headers[0], "Bearer tok-2");
+  EXPECT_EQ(headers[1], "Bearer tok-2");
+  EXPECT_EQ(Runs(), 2);
+
+  // A late 401 for the old token does not throw away the fresh one.
+  EXPECT_TRUE(auth->Invalidate(first));
+  EXPECT_TRUE(auth->Invalidate(""));
+  EXPECT_TRUE(auth->Invalidate("Bearer tok-2x"));
+  EXPECT_EQ(auth->Header().value(), "Bearer tok-2");
+  EXPECT_EQ(Runs(), 2);
+  EXPECT_TRUE(auth->Invalidate("Bearer tok-2"));
+  EXPECT_EQ(auth->Header().value(), "Bearer tok-3");
+}
+
+TEST_F(AuthTest, HungPluginIsKilledWithItsChildrenAtTheDeadline) {
+  ManualClock clock;
+  Config config = ExecConfigRunning("echo about to hang >&2\nsleep 1000 &\necho $! > \"" +
+                                    Path("pid") + "\"\nwait\n");
+  auto auth = internal::NewAuthenticator(config, clock, std::chrono::seconds(1));
+  auto start = std::chrono::steady_clock::now();
+  auto header = auth->Header();
+  EXPECT_LT(SecondsSince(start), 10);
+  EXPECT_GE(SecondsSince(start), 0.9);
+  ASSERT_FALSE(header.ok());
+  EXPECT_EQ(header.error().code(), Code::kUnauthorized);
+  EXPECT_EQ(header.error().message(),
+            "exec plugin " + config.exec->command + ": timed out after 1s: stderr: about to hang");
+  EXPECT_TRUE(ExitsSoon(std::stoi(Read("pid"))));  // the grandchild too
+
+  auth = internal::NewAuthenticator(config, clock, std::chrono::milliseconds(300));
+  header = auth->Header();
+  ASSERT_FALSE(header.ok());
+  EXPECT_THAT(header.error().message(), HasSubstr(": timed out after 300ms"));
+}
+
+TEST_F(AuthTest, PluginThatClosesItsOutputAndKeepsRunningTimesOut) {
+  ManualClock clock;
+  Config config = ExecConfigRunning(EchoCredential("t") + "exec >/dev/null 2>&1\nsleep 1000\n");
+  auto start = std::chrono::steady_clock::now();
+  auto header = internal::NewAuthenticator(config, clock, std::chrono::milliseconds(500))->Header();
+  EXPECT_LT(SecondsSince(start), 10);
+  ASSERT_FALSE(header.ok());
+  EXPECT_THAT(header.error().message(), HasSubstr(": timed out after 500ms"));
+}
+
+TEST_F(AuthTest, ProcessLeftHoldingThePluginsOutputDoesNotBlockIt) {
+  // The plugin prints its credential and exits, but a background `sleep` keeps stdout
+  // and stderr open. The output is used once the plugin has exited, well before the
+  // deadline, and the leftover process is killed.
+  ManualClock clock;
+  Config config =
+      ExecConfigRunning("sleep 1000 &\necho $! > \"" + Path("pid") + "\"\n" + EchoCredential("bg"));
+  auto start = std::chrono::steady_clock::now();
+  auto header = internal::NewAuthenticator(config, clock, std::chrono::seconds(30))->Header();
+  EXPECT_LT(SecondsSince(start), 10);
+  ASSERT_TRUE(header.ok()) << header.error();
+  EXPECT_EQ(*header, "Bearer bg");
+  EXPECT_TRUE(ExitsSoon(std::stoi(Read("pid"))));
+
+  // With a deadline shorter than the grace period, the deadline still bounds the run.
+  start = std::chrono::steady_clock::now();
+  header = internal::NewAuthenticator(config, clock, std::chrono::milliseconds(300))->Header();
+  EXPECT_LT(SecondsSince(start), 0.9);
+  ASSERT_TRUE(header.ok()) << header.error();
+  EXPECT_TRUE(ExitsSoon(std::stoi(Read("pid"))));
+}
+
+TEST_F(AuthTest, PluginGetsItsOwnProcessGroupAndDefaultSignalState) {
+  // This process blocks SIGTERM and ignores SIGINT and SIGCHLD; the plugin must not
+  // inherit any of it. With SIGCHLD ignored the kernel reaps the plugin, so its exit
+  // status is unknown and its output decides.
+  Config config = ExecConfigRunning("awk '{print $1, $5}' /proc/$$/stat > \"" + Path("pgrp") +
+                                    "\"\n" + "grep -E '^Sig(Blk|Ign):' /proc/$$/status > \"" +
+                                    Path("signals") + "\"\n" + EchoCredential("sig"));
+  sigset_t term, old_mask;
+  sigemptyset(&term);
+  sigaddset(&term, SIGTERM);
+  ASSERT_EQ(::pthread_sigmask(SIG_BLOCK, &term, &old_mask), 0);
+  auto old_int = ::signal(SIGINT, SIG_IGN);
+  auto old_chld = ::signal(SIGCHLD, SIG_IGN);
+  auto header = NewAuthenticator(config)->Header();
+  ::signal(SIGCHLD, old_chld);
+  ::signal(SIGINT, old_int);
+  ::pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  ASSERT_TRUE(header.ok()) << header.error();
+  EXPECT_EQ(*header, "Bearer sig");
+
+  std::istringstream pgrp(Read("pgrp"));
+  long pid = 0, group = 0;
+  pgrp >> pid >> group;
+  EXPECT_NE(pid, 0);
+  EXPECT_EQ(group, pid);
+  EXPECT_NE(group, static_cast<long>(::getpgrp()));
+
+  std::string signals = Read("signals");
+  EXPECT_THAT(signals, HasSubstr("SigBlk:\t0000000000000000"));
+  std::istringstream lines(signals);
+  std::string line;
+  while (std::getline(lines, line)) {
+    if (!line.starts_with("SigIgn:")) continue;
+    unsigned long long ignored = std::stoull(line.substr(7), nullptr, 16);
+    EXPECT_EQ(ignored & (1ull << (SIGINT - 1)), 0u) << line;
+    EXPECT_EQ(ignored & (1ull << (SIGCHLD - 1)), 0u) << line;
+  }
 }
 
 }  // namespace

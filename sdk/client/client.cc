@@ -1,7 +1,6 @@
 #include "kubecpp/client/client.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <utility>
 
@@ -49,7 +48,10 @@ std::string QueryEscape(std::string_view value) {
   static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+    // ASCII ranges, not std::isalnum: the result must not depend on the locale.
+    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.' || c == '~';
+    if (unreserved) {
       out += static_cast<char>(c);
     } else {
       out += '%';
@@ -79,6 +81,9 @@ std::string ListQuery(const ListOptions& o, bool watch) {
   if (!o.resource_version.empty()) AddParam(&q, "resourceVersion", o.resource_version);
   if (!o.resource_version_match.empty()) {
     AddParam(&q, "resourceVersionMatch", o.resource_version_match);
+  } else if (watch && o.send_initial_events) {
+    // The apiserver requires NotOlderThan with sendInitialEvents (422 otherwise).
+    AddParam(&q, "resourceVersionMatch", "NotOlderThan");
   }
   if (o.timeout_seconds) AddParam(&q, "timeoutSeconds", std::to_string(*o.timeout_seconds));
   if (watch && o.allow_watch_bookmarks) AddParam(&q, "allowWatchBookmarks", "true");
@@ -190,9 +195,10 @@ Result<std::string> Client::Call(std::string_view method, std::string target, st
         kInitialBackoff * (1 << std::min(attempt, 6)), kMaxBackoff);
     if (!response) {
       last = std::move(response).error();
+      // A timeout is not retried (client-go does not): a slow apiserver would get the
+      // same expensive request again and again.
       bool transient =
-          (last.code() == Code::kUnavailable && last.reason() != transport::kTlsHandshakeFailed) ||
-          last.code() == Code::kTimeout;
+          last.code() == Code::kUnavailable && last.reason() != transport::kTlsHandshakeFailed;
       if (!transient || !IsIdempotent(method)) return last;
     } else if (response->status_code >= 200 && response->status_code < 300) {
       return std::move(response->body);
@@ -205,9 +211,9 @@ Result<std::string> Client::Call(std::string_view method, std::string target, st
         last.set_details(std::move(details));
       }
       int code = response->status_code;
-      if (code == 401 && auth_ && !reauthenticated) {
-        auth_->Invalidate();  // e.g. an expired exec-plugin token
-        reauthenticated = true;
+      if (code == 401 && auth_ && !reauthenticated &&
+          auth_->Invalidate(transport::FindHeader(request.headers, "Authorization"))) {
+        reauthenticated = true;  // e.g. an expired exec-plugin token: fetch a fresh one
         continue;
       }
       bool retry = code == 429 || (code >= 500 && (retry_after >= 0 || IsIdempotent(method)));
@@ -235,8 +241,8 @@ Status Client::Stream(std::string target, const transport::ChunkHandler& on_chun
     if (!response) return std::move(response).error();
     int code = response->status_code;
     if (code >= 200 && code < 300) return Status();
-    if (code == 401 && auth_ && attempt == 0) {
-      auth_->Invalidate();
+    if (code == 401 && auth_ && attempt == 0 &&
+        auth_->Invalidate(transport::FindHeader(request.headers, "Authorization"))) {
       continue;
     }
     return Status::FromHttpResponse(code, response->body);

@@ -4,9 +4,9 @@
 // Higher-level handles (DynamicApi for Unstructured objects, Api<T> for typed ones)
 // build paths and bodies and call Client::Call / Client::Stream. Retries: a 429 is
 // retried for every verb after its Retry-After; a 5xx with Retry-After likewise; a 5xx
-// without it, a connection failure or a timeout only for GET. A 401 makes the
-// Authenticator fetch fresh credentials once. Every failure is a Status carrying the
-// apiserver's reason, HTTP code and details.
+// without it or a failed connection only for GET; timeouts and TLS failures never. A
+// 401 makes the Authenticator fetch fresh credentials once, when it can. Every failure is a Status
+// carrying the apiserver's reason, HTTP code and details.
 //
 // Thread-safety: thread-safe; share one Client between controllers.
 #ifndef KUBECPP_CLIENT_CLIENT_H_

@@ -23,7 +23,10 @@ constexpr const char* kNotFound =
 class CountingAuth final : public Authenticator {
  public:
   Result<std::string> Header() override { return "Bearer token-" + std::to_string(generation_); }
-  void Invalidate() override { ++generation_; }
+  bool Invalidate(std::string_view rejected) override {
+    if (rejected == "Bearer token-" + std::to_string(generation_)) ++generation_;
+    return true;
+  }
   std::atomic<int> generation_ = 0;
 };
 
@@ -139,6 +142,16 @@ TEST(Client, ConnectionFailuresRetriedForGetButNotForWrites) {
   ASSERT_FALSE(put);
   EXPECT_EQ(put.error().code(), Code::kUnavailable);
   EXPECT_EQ(calls, 1);
+}
+
+TEST(Client, TimeoutsAreNotRetried) {
+  Fixture f([](const transport::Request&) -> Result<transport::Response> {
+    return TimeoutError("GET /api/v1/pods: timed out waiting for the response");
+  });
+  auto r = f.client->Call("GET", "/api/v1/pods");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code(), Code::kTimeout);
+  EXPECT_EQ(f.transport->requests().size(), 1u);
 }
 
 TEST(Client, TlsFailuresAreNotRetried) {

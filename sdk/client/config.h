@@ -44,8 +44,9 @@ struct Config {
   // Namespace for namespaced calls that name none. Default "default".
   std::string namespace_ = "default";
 
-  // Authentication; at most one of token / token_file / basic / exec is used, in
-  // that order of precedence (client certificates in `tls` combine with any).
+  // Authentication; at most one of token_file / token / basic / exec is used, in
+  // that order of precedence, except that a token serves while token_file cannot be
+  // read (client-go's); client certificates in `tls` combine with any.
   std::string bearer_token;
   std::string bearer_token_file;  // re-read when it changes (bound SA tokens rotate)
   std::string username;

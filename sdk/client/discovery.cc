@@ -122,34 +122,44 @@ Result<std::vector<ApiResource>> DiscoverResources(Client& client) {
   return out;
 }
 
+Status RESTMapper::Reload() {
+  auto discovered = DiscoverResources(*client_);
+  if (!discovered) return std::move(discovered).error().Annotate("discovery");
+  resources_ = std::move(*discovered);
+  loaded_ = true;
+  last_refresh_ = client_->clock().Now();
+  return Status();
+}
+
+template <typename Match>
+const ApiResource* RESTMapper::Best(Match match) const {
+  // kubectl's priority: discovery order (core group first, then the groups in the
+  // order /apis lists them); within that group, its preferred version.
+  const ApiResource* best = nullptr;
+  for (const auto& r : resources_) {
+    if (!match(r)) continue;
+    if (best == nullptr || (r.ref.gvr.group == best->ref.gvr.group && r.preferred_version &&
+                            !best->preferred_version)) {
+      best = &r;
+    }
+  }
+  return best;
+}
+
 template <typename Match>
 Result<ResourceRef> RESTMapper::Find(Match match, const std::string& what) {
   std::lock_guard lock(mu_);
-  for (int pass = 0; pass < 2; ++pass) {
-    if (!loaded_ || pass == 1) {
-      auto discovered = DiscoverResources(*client_);
-      if (!discovered) return std::move(discovered).error().Annotate("discovery");
-      resources_ = std::move(*discovered);
-      loaded_ = true;
-    }
-    std::vector<const ApiResource*> found;
-    for (const auto& r : resources_) {
-      if (match(r)) found.push_back(&r);
-    }
-    if (!found.empty()) {
-      // Prefer the preferred version; then the first served.
-      auto best = std::find_if(found.begin(), found.end(),
-                               [](const ApiResource* r) { return r->preferred_version; });
-      const ApiResource* pick = best != found.end() ? *best : found.front();
-      for (const ApiResource* r : found) {
-        if (r->ref.gvr.group != pick->ref.gvr.group) {
-          return BadRequestError(what + " is ambiguous: it matches " + r->ref.gvr.resource + "." +
-                                 r->ref.gvr.group + " and " + pick->ref.gvr.resource + "." +
-                                 pick->ref.gvr.group);
-        }
-      }
-      return pick->ref;
-    }
+  bool fresh = false;
+  if (!loaded_) {
+    KUBE_RETURN_IF_ERROR(Reload());
+    fresh = true;
+  }
+  if (const ApiResource* r = Best(match)) return r->ref;
+  // A miss: the resource may have appeared since (a new CRD). Refresh, but not when the
+  // cache is brand new, and at most once per kMinRefreshInterval.
+  if (!fresh && client_->clock().Now() - last_refresh_ >= kMinRefreshInterval) {
+    KUBE_RETURN_IF_ERROR(Reload());
+    if (const ApiResource* r = Best(match)) return r->ref;
   }
   return NotFoundError("the server doesn't have a resource type " + what);
 }

@@ -3,12 +3,15 @@
 //
 // Discovery reads the legacy discovery documents (/version, /api, /apis, /api/v1,
 // /apis/<group>/<version>). RESTMapper caches them and answers kind <-> resource
-// questions; on a miss it refreshes once, so a CRD created after start is found.
+// questions; on a miss it refreshes (at most once per 10 s), so a CRD created after
+// start is found. When several groups serve a name ("events" in core and
+// events.k8s.io), kubectl's priority picks: core first, then /apis order.
 //
 // Thread-safety: thread-safe.
 #ifndef KUBECPP_CLIENT_DISCOVERY_H_
 #define KUBECPP_CLIENT_DISCOVERY_H_
 
+#include <chrono>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -47,18 +50,24 @@ class RESTMapper {
   // REQUIRES: `client` outlives the mapper. Discovery runs on first use.
   explicit RESTMapper(Client* client) : client_(client) {}
 
-  // The resource serving `gvk`. Errors: kNotFound (after one refresh) naming the kind.
+  // The resource serving `gvk`. Errors: kNotFound naming the kind.
   [[nodiscard]] Result<ResourceRef> ResourceFor(const GroupVersionKind& gvk);
   // The preferred version's resource for a group and kind (version ignored).
   [[nodiscard]] Result<ResourceRef> PreferredResourceFor(const GroupKind& gk);
   // Resolves what a user types: plural, singular, short name or kind, optionally
   // qualified by group ("deploy", "pods", "deployments.apps", "Widget"). Errors:
-  // kNotFound, or kBadRequest when the name is ambiguous across groups.
+  // kNotFound.
   [[nodiscard]] Result<ResourceRef> ResourceForName(std::string_view name);
   // Drops the cache; the next question rediscovers.
   void Invalidate();
 
  private:
+  static constexpr std::chrono::seconds kMinRefreshInterval{10};
+
+  // REQUIRES: mu_ held.
+  Status Reload();
+  template <typename Match>
+  const ApiResource* Best(Match match) const;
   template <typename Match>
   Result<ResourceRef> Find(Match match, const std::string& what);
 
@@ -66,6 +75,7 @@ class RESTMapper {
   std::mutex mu_;
   bool loaded_ = false;                 // GUARDED_BY(mu_)
   std::vector<ApiResource> resources_;  // GUARDED_BY(mu_)
+  Clock::TimePoint last_refresh_{};     // GUARDED_BY(mu_)
 };
 
 }  // namespace kube::client

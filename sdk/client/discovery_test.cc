@@ -108,14 +108,16 @@ TEST(RESTMapper, MapsKindsAndNames) {
   EXPECT_TRUE(mapper.ResourceForName("Pod"));
 }
 
-TEST(RESTMapper, AmbiguousNamesAcrossGroupsAreAnError) {
+TEST(RESTMapper, NamesServedByTwoGroupsResolveInKubectlPriority) {
   Fixture f;
   RESTMapper mapper(f.client.get());
+  // apps is listed before extensions.example in /apis, as core precedes every group.
   auto r = mapper.ResourceForName("deployments");
-  ASSERT_FALSE(r);
-  EXPECT_EQ(r.error().code(), Code::kBadRequest);
-  EXPECT_NE(r.error().message().find("ambiguous"), std::string::npos);
-  EXPECT_TRUE(mapper.ResourceForName("deploy"));  // the short name is apps' only
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->gvr.group, "apps");
+  auto other = mapper.ResourceForName("deployments.extensions.example");
+  ASSERT_TRUE(other) << other.error();
+  EXPECT_EQ(other->gvr.group, "extensions.example");
 }
 
 TEST(RESTMapper, RefreshesOnceOnAMissSoNewCrdsAreFound) {
@@ -125,14 +127,22 @@ TEST(RESTMapper, RefreshesOnceOnAMissSoNewCrdsAreFound) {
   EXPECT_EQ(f.apis_calls, 1);
   ASSERT_TRUE(mapper.ResourceFor({"", "v1", "Pod"}));
   EXPECT_EQ(f.apis_calls, 1);  // cached
+  // Within 10 s of the first discovery a miss does not rediscover.
+  EXPECT_FALSE(mapper.PreferredResourceFor({"example.com", "Widget"}));
+  EXPECT_EQ(f.apis_calls, 1);
+  f.clock.Step(std::chrono::seconds(10));
   auto widget = mapper.PreferredResourceFor({"example.com", "Widget"});
   ASSERT_TRUE(widget) << widget.error();
   EXPECT_EQ(widget->gvr.version, "v2");  // the preferred version
   EXPECT_EQ(f.apis_calls, 2);
+  f.clock.Step(std::chrono::seconds(10));
   auto missing = mapper.ResourceForName("gadgets");
   ASSERT_FALSE(missing);
   EXPECT_TRUE(IsNotFound(missing.error()));
   EXPECT_EQ(missing.error().message(), "the server doesn't have a resource type \"gadgets\"");
+  EXPECT_EQ(f.apis_calls, 3);  // one refresh for the miss
+  EXPECT_FALSE(mapper.ResourceForName("gadgets"));
+  EXPECT_EQ(f.apis_calls, 3);  // and not again within 10 s
 }
 
 }  // namespace

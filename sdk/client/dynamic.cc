@@ -65,6 +65,12 @@ std::string ResourcePath(const ResourceRef& r, std::string_view ns, std::string_
 DynamicApi::DynamicApi(Client* client, ResourceRef resource, std::string namespace_)
     : client_(client), resource_(std::move(resource)), ns_(std::move(namespace_)) {}
 
+std::string DynamicApi::WriteNamespace(const Unstructured& object) const {
+  if (!ns_.empty()) return ns_;
+  if (!object.namespace_().empty()) return object.namespace_();
+  return client_->config().namespace_;  // the context's namespace, as kubectl uses it
+}
+
 std::string DynamicApi::Path(std::string_view name, std::string_view subresource) const {
   return ResourcePath(resource_, ns_, name, subresource);
 }
@@ -90,6 +96,9 @@ Result<UnstructuredList> DynamicApi::List(const ListOptions& options, std::stop_
   UnstructuredList all = std::move(*first);
   ListOptions next = options;
   while (!all.metadata.continue_.empty()) {
+    if (all.metadata.continue_ == next.continue_) {
+      return InternalError("list paging: the server returned the same continue token twice");
+    }
     next.continue_ = all.metadata.continue_;
     next.resource_version.clear();  // the token pins the snapshot
     next.resource_version_match.clear();
@@ -110,14 +119,14 @@ Result<UnstructuredList> DynamicApi::List(const ListOptions& options, std::stop_
 
 Result<Unstructured> DynamicApi::Create(const Unstructured& object, const WriteOptions& options,
                                         std::stop_token stop) {
-  std::string ns = ns_.empty() ? object.namespace_() : ns_;
+  std::string ns = WriteNamespace(object);
   return DecodeObject(client_->Call("POST", ResourcePath(resource_, ns) + WriteQuery(options),
                                     object.ToString(), "application/json", stop));
 }
 
 Result<Unstructured> DynamicApi::Update(const Unstructured& object, const WriteOptions& options,
                                         std::stop_token stop) {
-  std::string ns = ns_.empty() ? object.namespace_() : ns_;
+  std::string ns = WriteNamespace(object);
   return DecodeObject(
       client_->Call("PUT", ResourcePath(resource_, ns, object.name()) + WriteQuery(options),
                     object.ToString(), "application/json", stop));
@@ -125,7 +134,7 @@ Result<Unstructured> DynamicApi::Update(const Unstructured& object, const WriteO
 
 Result<Unstructured> DynamicApi::UpdateStatus(const Unstructured& object,
                                               const WriteOptions& options, std::stop_token stop) {
-  std::string ns = ns_.empty() ? object.namespace_() : ns_;
+  std::string ns = WriteNamespace(object);
   return DecodeObject(client_->Call(
       "PUT", ResourcePath(resource_, ns, object.name(), "status") + WriteQuery(options),
       object.ToString(), "application/json", stop));
@@ -145,7 +154,7 @@ Result<Unstructured> DynamicApi::Apply(const Unstructured& object, std::string f
   PatchOptions options;
   options.write.field_manager = std::move(field_manager);
   options.force = force;
-  std::string ns = ns_.empty() ? object.namespace_() : ns_;
+  std::string ns = WriteNamespace(object);
   // JSON is YAML, so the object goes as is.
   return DecodeObject(client_->Call(
       "PATCH", ResourcePath(resource_, ns, object.name()) + WriteQuery(options.write, force),

@@ -2,8 +2,10 @@
 //
 // A ResourceRef names the resource (group, version, plural, namespaced or not); the
 // RESTMapper can find it from a Kind. A DynamicApi is scoped to one namespace, or to
-// all namespaces ("") for list and watch of namespaced resources. Typed access (Api<T>)
-// is built on it.
+// all namespaces ("") for list and watch of namespaced resources; writes through an
+// all-namespaces handle go to the object's namespace, or the config's (the
+// kubeconfig context's) when the object names none. Typed access (Api<T>) is built on
+// it.
 //
 // Thread-safety: thread-safe (it holds only the Client pointer and its scope).
 #ifndef KUBECPP_CLIENT_DYNAMIC_H_
@@ -92,6 +94,8 @@ class DynamicApi {
 
  private:
   std::string Path(std::string_view name = "", std::string_view subresource = "") const;
+  // Where a write goes: the Api's namespace, else the object's, else the config's.
+  std::string WriteNamespace(const Unstructured& object) const;
   Result<Unstructured> DecodeObject(Result<std::string> body) const;
   Result<UnstructuredList> ListPage(const ListOptions& options, std::stop_token stop);
 

@@ -55,6 +55,11 @@ TEST(Options, ListQueryEscapesSelectors) {
             "?watch=true&labelSelector=app%3Dweb%2Ctier%20in%20%28a%2Cb%29&fieldSelector=spec."
             "nodeName%3D&resourceVersion=0&resourceVersionMatch=NotOlderThan&timeoutSeconds=300"
             "&allowWatchBookmarks=true&sendInitialEvents=true");
+  ListOptions initial;
+  initial.send_initial_events = true;
+  EXPECT_EQ(ListQuery(initial, true),
+            "?watch=true&resourceVersionMatch=NotOlderThan&sendInitialEvents=true");
+  EXPECT_EQ(QueryEscape("\xc3\xa9 ~"), "%C3%A9%20~");
   EXPECT_EQ(ListQuery(ListOptions{}, false), "");
 }
 
@@ -108,6 +113,26 @@ TEST(DynamicApi, VerbsUseTheRightMethodPathAndBody) {
   EXPECT_EQ(transport::FindHeader(reqs[5].headers, "Content-Type"), "application/apply-patch+yaml");
   EXPECT_EQ(reqs[6].method, "DELETE");
   EXPECT_EQ(Json::parse(reqs[6].body)["propagationPolicy"], "Background");
+}
+
+TEST(DynamicApi, WritesWithoutANamespaceUseTheConfigNamespace) {
+  Fixture f([](const transport::Request&) { return JsonResponse(201, "{}"); });
+  DynamicApi api(f.client.get(), kPods);  // all namespaces
+  ASSERT_TRUE(api.Create(*Unstructured::Parse(R"({"metadata":{"name":"a"}})")));
+  ASSERT_TRUE(api.Create(*Unstructured::Parse(R"({"metadata":{"name":"b","namespace":"x"}})")));
+  EXPECT_EQ(f.transport->requests()[0].target, "/api/v1/namespaces/default/pods");
+  EXPECT_EQ(f.transport->requests()[1].target, "/api/v1/namespaces/x/pods");
+}
+
+TEST(DynamicApi, RepeatedContinueTokenStopsPaging) {
+  Fixture f([](const transport::Request&) {
+    return JsonResponse(200, R"({"kind":"PodList","metadata":{"continue":"same"},"items":[{}]})");
+  });
+  DynamicApi api(f.client.get(), kPods, "default");
+  auto list = api.List({.limit = 1});
+  ASSERT_FALSE(list);
+  EXPECT_NE(list.error().message().find("same continue token"), std::string::npos);
+  EXPECT_EQ(f.transport->requests().size(), 2u);
 }
 
 TEST(DynamicApi, ConflictIsReportedAsConflict) {

@@ -24,7 +24,9 @@ struct ListOptions {
   // Watch: server-side timeout. Default unset: the server's (30-60 min upstream).
   std::optional<int64_t> timeout_seconds;
   bool allow_watch_bookmarks = false;  // watch only
-  bool send_initial_events = false;    // watch only (WatchList)
+  // Watch only (WatchList). Without resource_version_match, NotOlderThan is sent,
+  // which the apiserver requires with it.
+  bool send_initial_events = false;
 };
 
 struct WriteOptions {

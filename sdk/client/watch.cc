@@ -43,7 +43,12 @@ Result<WatchEvent> DecodeWatchEvent(std::string_view json_text) {
     event.type = EventType::kBookmark;
   } else if (t == "ERROR") {
     event.type = EventType::kError;
-    int code = object->is_object() ? object->value("code", 500) : 500;
+    // A non-numeric code from a broken server or proxy must not throw.
+    int code = 500;
+    if (object->is_object()) {
+      auto c = object->find("code");
+      if (c != object->end() && c->is_number_integer()) code = c->get<int>();
+    }
     event.error = Status::FromHttpResponse(code, object->dump());
     if (event.error.ok()) event.error = InternalError("watch ERROR event without a failure");
     return event;
@@ -58,16 +63,20 @@ Result<WatchEvent> DecodeWatchEvent(std::string_view json_text) {
 
 bool WatchDecoder::Feed(std::string_view chunk) {
   if (!status_.ok()) return false;
-  for (char c : chunk) {
+  size_t start = 0;  // first byte of `chunk` not yet copied into buffer_
+  for (size_t i = 0; i < chunk.size(); ++i) {
+    const char c = chunk[i];
     if (depth_ == 0) {
-      if (c == ' ' || c == '\n' || c == '\r' || c == '\t') continue;
+      if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
+        start = i + 1;
+        continue;
+      }
       if (c != '{') {
         status_ = BadRequestError(std::string("malformed watch stream: unexpected '") + c +
                                   "' between events");
         return false;
       }
     }
-    buffer_ += c;
     if (in_string_) {
       if (escaped_) {
         escaped_ = false;
@@ -84,6 +93,8 @@ bool WatchDecoder::Feed(std::string_view chunk) {
       ++depth_;
     } else if (c == '}' || c == ']') {
       if (--depth_ == 0) {
+        buffer_.append(chunk.substr(start, i + 1 - start));
+        start = i + 1;
         auto event = DecodeWatchEvent(buffer_);
         buffer_.clear();
         if (!event) {
@@ -94,6 +105,7 @@ bool WatchDecoder::Feed(std::string_view chunk) {
       }
     }
   }
+  if (depth_ > 0) buffer_.append(chunk.substr(start));  // an event continues in the next chunk
   return true;
 }
 

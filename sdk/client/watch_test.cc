@@ -51,6 +51,12 @@ TEST(WatchDecoder, ErrorEventCarriesStatusAndExpiredIsGone) {
   EXPECT_EQ(events[0].error.message(), "too old resource version: 5 (10)");
 }
 
+TEST(WatchDecoder, ErrorEventWithNonNumericCodeDoesNotThrow) {
+  auto events = DecodeInChunks(R"({"type":"ERROR","object":{"kind":"Status","code":"oops"}})", 4);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].error.code(), Code::kInternal);
+}
+
 TEST(WatchDecoder, HandlerCanStopTheStream) {
   int seen = 0;
   WatchDecoder decoder([&](WatchEvent&&) { return ++seen < 2; });

@@ -21,7 +21,8 @@ std::chrono::system_clock::time_point FakeClock::WallNow() const {
 
 bool FakeClock::SleepFor(Duration d, std::stop_token stop) {
   std::unique_lock lock(mu_);
-  const Duration deadline = offset_ + d;
+  // Saturate: SleepFor(Duration::max()) means "until stopped".
+  const Duration deadline = d > Duration::max() - offset_ ? Duration::max() : offset_ + d;
   if (offset_ >= deadline) return true;
   deadlines_.insert(deadline);
   cv_.notify_all();

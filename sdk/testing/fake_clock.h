@@ -1,4 +1,4 @@
-// FakeClock: a Clock that moves only when a test calls Step() or SetTime().
+// FakeClock: a Clock that moves only when a test calls Step().
 //
 // Sleepers wake when the clock has been stepped past their deadline (or on stop).
 // BlockUntilSleepers(n) lets a test wait until code under test is blocked in
