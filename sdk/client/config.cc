@@ -1,11 +1,5 @@
 #include "kubecpp/client/config.h"
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
@@ -91,32 +85,6 @@ std::optional<std::string> DecodeBase64(std::string_view in) {
   if (padding > 0 && (digits + padding) % 4 != 0) return std::nullopt;
   if (padding > 2) return std::nullopt;
   return out;
-}
-
-// True when `pem` starts (after text) with at least one PEM certificate.
-bool IsPemCertificate(const std::string& pem) {
-  std::unique_ptr<BIO, int (*)(BIO*)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                          &BIO_free);
-  if (!bio) return false;
-  X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
-  bool ok = cert != nullptr;
-  X509_free(cert);
-  ERR_clear_error();
-  return ok;
-}
-
-// True when `pem` holds an unencrypted PEM private key. Never prompts for a
-// passphrase.
-bool IsPemPrivateKey(const std::string& pem) {
-  std::unique_ptr<BIO, int (*)(BIO*)> bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())),
-                                          &BIO_free);
-  if (!bio) return false;
-  pem_password_cb* no_passphrase = [](char*, int, int, void*) -> int { return -1; };
-  EVP_PKEY* key = PEM_read_bio_PrivateKey(bio.get(), nullptr, no_passphrase, nullptr);
-  bool ok = key != nullptr;
-  EVP_PKEY_free(key);
-  ERR_clear_error();
-  return ok;
 }
 
 std::string Absolute(const std::string& path) {
@@ -324,7 +292,10 @@ class Section {
     }
     std::string_view what = key_material ? "not a PEM private key" : "not a PEM certificate";
     auto valid = [&](const std::string& pem) {
-      return key_material ? IsPemPrivateKey(pem) : IsPemCertificate(pem);
+      // The transport's own checks: what loads here also connects.
+      return (key_material ? transport::CheckPemPrivateKey(pem)
+                           : transport::CheckPemCertificates(pem))
+          .ok();
     };
     if (has_data) {
       std::string pem;
@@ -636,7 +607,7 @@ Result<Config> InClusterConfig(const InClusterPaths& paths) {
     return BadRequestError("in-cluster config: cannot read CA file " + paths.ca + ": " +
                            ca.error().message());
   }
-  if (!IsPemCertificate(*ca)) {
+  if (!transport::CheckPemCertificates(*ca).ok()) {
     return BadRequestError("in-cluster config: CA file " + paths.ca + ": not a PEM certificate");
   }
   config.tls.ca_pem = std::move(*ca);

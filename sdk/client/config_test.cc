@@ -496,6 +496,17 @@ TEST_F(KubeconfigTest, FilesThatAreNotPemAreErrorsNamingFileAndField) {
                              ": users[alice].client-certificate-data: not a PEM certificate");
 }
 
+TEST_F(KubeconfigTest, CaBundleWithABadLaterCertificateIsRejectedAtLoad) {
+  // The transport refuses such a bundle, so loading must too, not fail later.
+  std::string bundle = std::string(kCertPem) +
+                       "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n"
+                       "-----END CERTIFICATE-----\n";
+  Status s = LoadError(WithCluster(
+      "    server: https://c\n    certificate-authority-data: " + Base64(bundle) + "\n"));
+  EXPECT_EQ(s.message(), "kubeconfig " + Path("config") +
+                             ": clusters[c].certificate-authority-data: not a PEM certificate");
+}
+
 TEST_F(KubeconfigTest, CertificateWithoutKeyIsAnError) {
   Status s = LoadError(WithUser("    client-certificate-data: " + Base64(kCertPem) + "\n"));
   EXPECT_EQ(s.message(), "kubeconfig " + Path("config") +

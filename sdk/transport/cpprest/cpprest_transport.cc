@@ -209,35 +209,31 @@ BioPtr MemoryBio(const std::string& pem) {
   return BioPtr(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
 }
 
-// Every certificate in `pem`. Errors name `option`, never the PEM text.
-Result<std::vector<X509Ptr>> ParseCertificates(const std::string& pem, std::string_view option) {
+// Every certificate in `pem`; all must parse. Errors never quote the PEM text.
+Result<std::vector<X509Ptr>> ParseCertificates(const std::string& pem) {
   ERR_clear_error();
   BioPtr bio = MemoryBio(pem);
-  if (bio == nullptr) return BadRequestError(std::string(option) + ": cannot read PEM");
+  if (bio == nullptr) return BadRequestError("cannot read PEM");
   std::vector<X509Ptr> certs;
   while (X509* cert = PEM_read_bio_X509(bio.get(), nullptr, NoPassphrase, nullptr)) {
     certs.emplace_back(cert);
   }
   const unsigned long error = ERR_peek_last_error();
   if (error != 0 && !IsEndOfPem(error)) {
-    return BadRequestError(std::string(option) +
-                           ": invalid PEM certificate: " + TakeOpensslReason());
+    return BadRequestError("invalid PEM certificate: " + TakeOpensslReason());
   }
   ERR_clear_error();
-  if (certs.empty()) {
-    return BadRequestError(std::string(option) + ": no PEM certificate found");
-  }
+  if (certs.empty()) return BadRequestError("no PEM certificate found");
   return certs;
 }
 
-Result<EvpPkeyPtr> ParsePrivateKey(const std::string& pem, std::string_view option) {
+Result<EvpPkeyPtr> ParsePrivateKey(const std::string& pem) {
   ERR_clear_error();
   BioPtr bio = MemoryBio(pem);
-  if (bio == nullptr) return BadRequestError(std::string(option) + ": cannot read PEM");
+  if (bio == nullptr) return BadRequestError("cannot read PEM");
   EvpPkeyPtr key(PEM_read_bio_PrivateKey(bio.get(), nullptr, NoPassphrase, nullptr));
   if (key == nullptr) {
-    return BadRequestError(std::string(option) +
-                           ": not a PEM private key (or an encrypted one): " + TakeOpensslReason());
+    return BadRequestError("not a PEM private key (or an encrypted one): " + TakeOpensslReason());
   }
   ERR_clear_error();
   return key;
@@ -246,18 +242,18 @@ Result<EvpPkeyPtr> ParsePrivateKey(const std::string& pem, std::string_view opti
 Result<std::shared_ptr<const TlsMaterial>> LoadTlsMaterial(const TlsOptions& tls) {
   auto material = std::make_shared<TlsMaterial>();
   if (!tls.ca_pem.empty()) {
-    auto certs = ParseCertificates(tls.ca_pem, "tls.ca_pem");
-    if (!certs) return certs.error();
+    auto certs = ParseCertificates(tls.ca_pem);
+    if (!certs) return std::move(certs).error().Annotate("tls.ca_pem");
     material->ca_certs = std::move(*certs);
   }
   if (tls.client_cert_pem.empty() != tls.client_key_pem.empty()) {
     return BadRequestError("tls.client_cert_pem and tls.client_key_pem must be given together");
   }
   if (!tls.client_cert_pem.empty()) {
-    auto chain = ParseCertificates(tls.client_cert_pem, "tls.client_cert_pem");
-    if (!chain) return chain.error();
-    auto key = ParsePrivateKey(tls.client_key_pem, "tls.client_key_pem");
-    if (!key) return key.error();
+    auto chain = ParseCertificates(tls.client_cert_pem);
+    if (!chain) return std::move(chain).error().Annotate("tls.client_cert_pem");
+    auto key = ParsePrivateKey(tls.client_key_pem);
+    if (!key) return std::move(key).error().Annotate("tls.client_key_pem");
     if (X509_check_private_key(chain->front().get(), key->get()) != 1) {
       ERR_clear_error();
       return BadRequestError("tls.client_key_pem does not match tls.client_cert_pem");
@@ -705,5 +701,9 @@ Result<std::unique_ptr<Transport>> NewCpprestTransport(CpprestOptions options) {
     return BadRequestError("server: cannot use \"" + options.server + "\": " + e.what());
   }
 }
+
+Status CheckPemCertificates(const std::string& pem) { return ParseCertificates(pem).status(); }
+
+Status CheckPemPrivateKey(const std::string& pem) { return ParsePrivateKey(pem).status(); }
 
 }  // namespace kube::transport

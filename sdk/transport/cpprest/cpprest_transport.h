@@ -61,6 +61,13 @@ struct CpprestOptions {
 // certificate; messages name the option, never the key material.
 [[nodiscard]] Result<std::unique_ptr<Transport>> NewCpprestTransport(CpprestOptions options);
 
+// Checks PEM text exactly as NewCpprestTransport reads it, so configuration can be
+// rejected when it is loaded: every certificate of a bundle must parse (at least one);
+// a key must be an unencrypted private key. Errors (kBadRequest) carry OpenSSL's
+// reason, never the PEM text.
+[[nodiscard]] Status CheckPemCertificates(const std::string& pem);
+[[nodiscard]] Status CheckPemPrivateKey(const std::string& pem);
+
 // Sizes cpprestsdk's shared thread pool (its default is 40 threads). Takes effect only
 // before the first NewCpprestTransport of the process (which otherwise sizes it to 4);
 // later calls, and 0, return false and change nothing.
