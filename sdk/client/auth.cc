@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "kubecpp/client/internal/exec_plugin.h"
+#include "kubecpp/core/internal/strings.h"
 #include "kubecpp/core/json.h"
 #include "kubecpp/core/time.h"
 
@@ -68,13 +69,7 @@ std::string EncodeBase64(std::string_view in) {
   return out;
 }
 
-std::string TrimSpace(std::string_view s) {
-  const char* ws = " \t\r\n";
-  size_t b = s.find_first_not_of(ws);
-  if (b == std::string_view::npos) return "";
-  size_t e = s.find_last_not_of(ws);
-  return std::string(s.substr(b, e - b + 1));
-}
+using kube::internal::TrimSpace;
 
 Status Unauthorized(std::string message) { return Status(Code::kUnauthorized, std::move(message)); }
 

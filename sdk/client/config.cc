@@ -11,6 +11,7 @@
 #include <set>
 #include <string_view>
 
+#include "kubecpp/core/internal/strings.h"
 #include "kubecpp/core/json.h"
 #include "kubecpp/core/yaml.h"
 
@@ -525,13 +526,7 @@ Status ParseDocument(std::string_view yaml, Document* doc) {
   return Status();
 }
 
-std::string TrimSpace(std::string s) {
-  const char* ws = " \t\r\n";
-  size_t b = s.find_first_not_of(ws);
-  if (b == std::string::npos) return "";
-  size_t e = s.find_last_not_of(ws);
-  return s.substr(b, e - b + 1);
-}
+using kube::internal::TrimSpace;
 
 }  // namespace
 

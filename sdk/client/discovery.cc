@@ -1,9 +1,9 @@
 #include "kubecpp/client/discovery.h"
 
 #include <algorithm>
-#include <cctype>
 
 #include "kubecpp/core/internal/json_reader.h"
+#include "kubecpp/core/internal/strings.h"
 #include "kubecpp/core/json.h"
 
 namespace kube::client {
@@ -19,12 +19,7 @@ Result<Json> GetJson(Client& client, const std::string& path) {
   return json;
 }
 
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return std::tolower(c); });
-  return out;
-}
+using kube::internal::AsciiLower;
 
 struct GroupVersionRef {
   std::string group_version;
@@ -75,7 +70,7 @@ Status AppendResources(Client& client, const std::string& path, const GroupVersi
     KUBE_RETURN_IF_ERROR(s);
     if (name.find('/') != std::string::npos) continue;  // a subresource
     res.ref.gvr = {group, version, name};
-    if (res.singular_name.empty()) res.singular_name = Lower(res.ref.kind);
+    if (res.singular_name.empty()) res.singular_name = AsciiLower(res.ref.kind);
     res.preferred_version = preferred;
     out->push_back(std::move(res));
   }
@@ -180,7 +175,7 @@ Result<ResourceRef> RESTMapper::PreferredResourceFor(const GroupKind& gk) {
 }
 
 Result<ResourceRef> RESTMapper::ResourceForName(std::string_view name) {
-  std::string lower = Lower(name);
+  std::string lower = AsciiLower(name);
   std::string group;
   std::string resource = lower;
   if (auto dot = lower.find('.'); dot != std::string::npos) {
@@ -191,7 +186,7 @@ Result<ResourceRef> RESTMapper::ResourceForName(std::string_view name) {
       [&](const ApiResource& r) {
         if (!group.empty() && r.ref.gvr.group != group) return false;
         if (r.ref.gvr.resource == resource || r.singular_name == resource ||
-            Lower(r.ref.kind) == resource) {
+            AsciiLower(r.ref.kind) == resource) {
           return true;
         }
         return std::find(r.short_names.begin(), r.short_names.end(), resource) !=

@@ -128,7 +128,7 @@ Status FromJsonAt(const nlohmann::json& in, std::string_view path, IntOrString* 
     *out = IntOrString::FromInt(static_cast<int32_t>(v));
     return Status();
   }
-  return internal::TypeError(path, "integer or string", in);
+  return JsonTypeError(path, "integer or string", in);
 }
 
 }  // namespace kube

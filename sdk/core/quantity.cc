@@ -384,7 +384,7 @@ Status FromJsonAt(const nlohmann::json& in, std::string_view path, Quantity* out
   } else if (in.is_number()) {
     text = in.dump();  // upstream accepts unquoted numbers: cpu: 0.5
   } else {
-    return internal::TypeError(path, "quantity string", in);
+    return JsonTypeError(path, "quantity string", in);
   }
   auto q = Quantity::Parse(text);
   if (!q) return internal::PathError(path, q.error().message());

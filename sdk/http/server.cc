@@ -1,4 +1,5 @@
 #include "kubecpp/http/server.h"
+#include "kubecpp/core/internal/strings.h"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -75,17 +76,7 @@ std::string PercentDecode(std::string_view in, bool plus_is_space) {
 
 std::string_view ToStd(beast::string_view s) { return std::string_view(s.data(), s.size()); }
 
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    char x = a[i];
-    char y = b[i];
-    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-    if (x != y) return false;
-  }
-  return true;
-}
+using kube::internal::EqualsIgnoreCase;
 
 // Calls `fn(raw_key, raw_value)` for each `&`-separated parameter until it returns
 // true; returns whether it did.

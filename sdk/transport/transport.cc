@@ -1,4 +1,5 @@
 #include "kubecpp/transport/transport.h"
+#include "kubecpp/core/internal/strings.h"
 
 #include <algorithm>
 #include <cstddef>
@@ -6,13 +7,7 @@
 namespace kube::transport {
 namespace {
 
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return AsciiLower(x) == AsciiLower(y);
-         });
-}
+using kube::internal::EqualsIgnoreCase;
 
 }  // namespace
 

@@ -21,9 +21,6 @@ namespace kube::internal {
 std::string JoinPath(std::string_view path, std::string_view key);
 // A kBadRequest "<path>: <detail>" (or just detail at the top level).
 Status PathError(std::string_view path, std::string_view detail);
-inline Status TypeError(std::string_view path, std::string_view want, const Json& j) {
-  return JsonTypeError(path, want, j);
-}
 
 class ObjectReader {
  public:

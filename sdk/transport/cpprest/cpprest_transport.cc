@@ -22,6 +22,7 @@
 #define _TURN_OFF_PLATFORM_STRING  // before any cpprest header: its U() macro breaks others
 
 #include "kubecpp/transport/cpprest/cpprest_transport.h"
+#include "kubecpp/core/internal/strings.h"
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
@@ -102,17 +103,8 @@ void EnsurePool() {
 // ---------------------------------------------------------------------------------
 // Small helpers.
 
-char AsciiLower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = AsciiLower(c);
-  return out;
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && Lower(a) == Lower(b);
-}
+using kube::internal::AsciiLower;
+using kube::internal::EqualsIgnoreCase;
 
 Clock::time_point DeadlineAfter(std::chrono::milliseconds timeout) {
   const Clock::time_point now = Clock::now();
@@ -357,7 +349,7 @@ Result<ParsedUrl> ParseUrl(const std::string& url, std::string_view option) {
   }
   try {
     web::uri uri(url);
-    ParsedUrl parsed{Lower(uri.scheme()), uri.host()};
+    ParsedUrl parsed{AsciiLower(uri.scheme()), uri.host()};
     if (parsed.host.empty()) {
       return BadRequestError(std::string(option) + ": URL \"" + url + "\" has no host");
     }
