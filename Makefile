@@ -28,7 +28,7 @@ test: build
 	@ctest --preset $(PRESET)
 
 run: build
-	@build/$(PRESET)/examples/manifest-check/manifest-check examples/manifest-check/sample-app.yaml
+	@build/$(PRESET)/examples/quickstart/kubecpp-quickstart examples/manifest-check/sample-app.yaml
 
 asan:
 	@$(MAKE) --no-print-directory test PRESET=asan

@@ -128,8 +128,7 @@ void BM_InProcessList(benchmark::State& state) {
   FakeApiServer server(SmallHistory());
   auto transport = server.NewTransport();
   for (int i = 0; i < 100; ++i) {
-    Check(transport->Send(Post(ConfigMapBody("cm-" + std::to_string(i))), {}).ok(), state,
-          "setup");
+    Check(transport->Send(Post(ConfigMapBody("cm-" + std::to_string(i))), {}).ok(), state, "setup");
   }
   const auto request = GetRequest(kConfigMaps);
   for (auto _ : state) {
@@ -204,7 +203,8 @@ struct Https {
     auto started = kube::testing::FakeApiServerHttps::Start(engine, {});
     if (!started.ok()) return false;
     front = std::move(*started);
-    auto config = kube::client::LoadKubeconfigFromString(front->Kubeconfig(), "/tmp", "fake kubeconfig");
+    auto config =
+        kube::client::LoadKubeconfigFromString(front->Kubeconfig(), "/tmp", "fake kubeconfig");
     if (!config.ok()) return false;
     config->qps = 0;
     auto client_or = kube::client::Client::Create(*config);
@@ -234,8 +234,7 @@ void BM_HttpsCreate(benchmark::State& state) {
   Check(https.Start(), state, "start");
   int64_t i = 0;
   for (auto _ : state) {
-    if (!https.client->Call("POST", kConfigMaps, ConfigMapBody("cm-" + std::to_string(i++)))
-             .ok()) {
+    if (!https.client->Call("POST", kConfigMaps, ConfigMapBody("cm-" + std::to_string(i++))).ok()) {
       state.SkipWithError("create failed");
       break;
     }
