@@ -71,7 +71,9 @@ void RunStress(QueueT& q, AddFn add) {
   for (int i = 0; i < kKeys; ++i) {
     EXPECT_EQ(t.seen[i], t.adds[i].load()) << "key " << i << " missed its last add";
   }
-  EXPECT_GT(t.processed.load(), kKeys);
+  // Dedup may fold every add of a key into one run when the producers outpace the
+  // workers, so one run per key is the floor.
+  EXPECT_GE(t.processed.load(), kKeys);
   EXPECT_LE(t.processed.load(), static_cast<long>(kProducers) * kAddsPerProducer);
 }
 
