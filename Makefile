@@ -11,7 +11,7 @@ WERROR ?= $(if $(filter true,$(CI)),ON,OFF)
 CMAKE_ARGS ?=
 SOURCES = $(shell git ls-files '*.h' '*.cc' 2>/dev/null || find sdk codegen controllers examples tests bench -name '*.h' -o -name '*.cc')
 
-.PHONY: all deps configure build test run asan tsan clang release format check-format tidy install clean
+.PHONY: all deps configure build test test-clients run asan tsan clang release format check-format tidy install clean
 
 all: build
 
@@ -24,7 +24,11 @@ configure: deps
 build: configure
 	@cmake --build --preset $(PRESET)
 
-test: build
+# The fake apiserver's client suites need kubectl and the Python client.
+test-clients:
+	@scripts/install-test-clients.sh
+
+test: build test-clients
 	@ctest --preset $(PRESET)
 
 run: build

@@ -285,14 +285,157 @@ bool IsCrds(const ResourceInfo& info) {
 }
 
 // managedFields "fieldsV1" of a request body: every field it sets, as f:<name> sets.
-Json FieldsOf(const Json& node) {
+Json FieldsOf(const Json& node, bool top = true) {
   Json out = Json::object();
   if (!node.is_object()) return out;
   for (const auto& [key, value] : node.items()) {
-    if (key == "apiVersion" || key == "kind") continue;
-    out["f:" + key] = value.is_object() ? FieldsOf(value) : Json::object();
+    if (top && (key == "apiVersion" || key == "kind")) continue;
+    if (top && key == "metadata" && value.is_object()) {
+      // Server-owned and identity fields are nobody's (upstream tracks none of them).
+      Json meta = Json::object();
+      for (const auto& [field, v] : value.items()) {
+        if (field == "name" || field == "namespace" || field == "uid" ||
+            field == "resourceVersion" || field == "generation" || field == "creationTimestamp" ||
+            field == "deletionTimestamp" || field == "deletionGracePeriodSeconds" ||
+            field == "managedFields" || field == "selfLink") {
+          continue;
+        }
+        meta["f:" + field] = v.is_object() ? FieldsOf(v, false) : Json::object();
+      }
+      if (!meta.empty()) out["f:metadata"] = std::move(meta);
+      continue;
+    }
+    out["f:" + key] = value.is_object() ? FieldsOf(value, false) : Json::object();
   }
   return out;
+}
+
+// Leaf paths of a fieldsV1 trie, as object keys ("f:" stripped).
+void LeafPaths(const Json& fields, std::vector<std::string>* prefix,
+               std::vector<std::vector<std::string>>* out) {
+  for (const auto& [key, child] : fields.items()) {
+    if (!key.starts_with("f:")) continue;
+    prefix->push_back(key.substr(2));
+    if (child.is_object() && !child.empty()) {
+      LeafPaths(child, prefix, out);
+    } else {
+      out->push_back(*prefix);
+    }
+    prefix->pop_back();
+  }
+}
+
+bool OwnsPath(const Json& fields, const std::vector<std::string>& path) {
+  const Json* node = &fields;
+  for (const std::string& part : path) {
+    if (!node->is_object()) return false;
+    auto it = node->find("f:" + part);
+    if (it == node->end()) return false;
+    // Owning a whole atomic value (an empty trie node) owns everything below it.
+    if (it->is_object() && it->empty()) return true;
+    node = &*it;
+  }
+  return true;
+}
+
+void DisownPath(Json* fields, const std::vector<std::string>& path, size_t i = 0) {
+  if (i >= path.size() || !fields->is_object()) return;
+  auto it = fields->find("f:" + path[i]);
+  if (it == fields->end()) return;
+  if (i + 1 == path.size() || (it->is_object() && it->empty())) {
+    fields->erase(it);
+    return;
+  }
+  DisownPath(&*it, path, i + 1);
+  if (it->is_object() && it->empty()) fields->erase(it);
+}
+
+const Json* ValueAt(const Json& object, const std::vector<std::string>& path) {
+  const Json* node = &object;
+  for (const std::string& part : path) {
+    if (!node->is_object()) return nullptr;
+    auto it = node->find(part);
+    if (it == node->end()) return nullptr;
+    node = &*it;
+  }
+  return node;
+}
+
+std::string DottedPath(const std::vector<std::string>& path) {
+  std::string out;
+  for (const std::string& part : path) out += "." + part;
+  return out;
+}
+
+// Server-side apply ownership (A11.4, minimum viable): fields of `applied` whose value
+// differs from `live` and that another manager owns are conflicts. With `force` they
+// are taken from those managers (their entries in `live` are rewritten); otherwise
+// 409 Conflict.
+Status CheckApplyConflicts(const ResourceInfo& info, std::string_view manager, const Json& applied,
+                           bool force, Json* live) {
+  std::vector<std::vector<std::string>> leaves;
+  std::vector<std::string> prefix;
+  LeafPaths(FieldsOf(applied), &prefix, &leaves);
+  auto metadata = live->find("metadata");
+  if (metadata == live->end() || !metadata->is_object()) return Status();
+  auto entries = metadata->find("managedFields");
+  if (entries == metadata->end() || !entries->is_array()) return Status();
+  // manager -> (apiVersion, conflicting paths), in entry order.
+  std::vector<std::pair<std::string, std::pair<std::string, std::vector<std::string>>>> found;
+  size_t count = 0;
+  for (Json& entry : *entries) {
+    const std::string owner = StringAt(entry, {"manager"});
+    if (owner == manager && StringAt(entry, {"operation"}) == "Apply") continue;
+    if (!StringAt(entry, {"subresource"}).empty()) continue;
+    auto fields = entry.find("fieldsV1");
+    if (fields == entry.end() || !fields->is_object()) continue;
+    std::vector<std::string> paths;
+    for (const auto& leaf : leaves) {
+      if (!OwnsPath(*fields, leaf)) continue;
+      const Json* want = ValueAt(applied, leaf);
+      const Json* have = ValueAt(*live, leaf);
+      if (want != nullptr && have != nullptr && *want == *have) continue;
+      if (force) {
+        DisownPath(&*fields, leaf);
+      } else {
+        paths.push_back(DottedPath(leaf));
+      }
+    }
+    if (paths.empty()) continue;
+    count += paths.size();
+    found.push_back({owner, {StringAt(entry, {"apiVersion"}), std::move(paths)}});
+  }
+  if (force) {
+    Json kept = Json::array();
+    for (Json& e : *entries) {
+      const Json* f = Find(e, "fieldsV1");
+      if (f != nullptr && f->is_object() && f->empty()) continue;
+      kept.push_back(std::move(e));
+    }
+    *entries = std::move(kept);
+    return Status();
+  }
+  if (count == 0) return Status();
+  std::string message =
+      "Apply failed with " + std::to_string(count) + (count == 1 ? " conflict: " : " conflicts: ");
+  StatusDetails details;
+  details.name = MetaString(*live, "name");
+  details.group = info.group;
+  details.kind = info.plural;
+  for (const auto& [owner, rest] : found) {
+    const auto& [api_version, paths] = rest;
+    std::string with = "with " + Q(owner) + " using " + api_version;
+    if (count == 1) {
+      message += "conflict " + with + ": " + paths.front();
+    } else {
+      message += "conflicts " + with + ":";
+      for (const auto& p : paths) message += "\n- " + p;
+    }
+    for (const auto& p : paths) {
+      details.causes.push_back({"FieldManagerConflict", "conflict " + with, p});
+    }
+  }
+  return ConflictError(message).set_details(std::move(details));
 }
 
 // Every line of a watch error event.
@@ -330,6 +473,9 @@ struct Call {
   std::string field_manager;
   std::string field_validation;  // Strict, Warn (default) or Ignore
   http::Headers warnings;
+  // Server-side apply: the applied configuration, whose field set becomes the
+  // manager's Apply entry (A11.4). Null for every other write.
+  const Json* applied = nullptr;
 };
 
 struct DeleteOptions {
@@ -441,6 +587,7 @@ class FakeApiServer::Impl {
   Status AdmitLocked(const ResourceInfo& info, const Call& call, Json* object, const Json* old,
                      bool status_write);
   void ApplyCrdLocked(const Json& crd);
+  void DropStrategicPatchForCustomKinds(Json* doc) const;
   void RemoveCrdLocked(const Json& crd);
   std::string GenerateSuffix();
   std::string NewUid();
@@ -706,10 +853,38 @@ bool FakeApiServer::Impl::ServeNonResource(const http::Request& request,
       doc = internal::OpenApiV3GroupVersion(registry_, parts[3], parts[4]);
     }
     if (doc.is_null()) return false;
+    DropStrategicPatchForCustomKinds(&doc);
     ReplyJson(writer, 200, doc);
     return true;
   }
   return false;
+}
+
+// Custom resources do not accept strategic merge patches (415), and kubectl decides
+// between a strategic and a JSON merge patch for `apply`/`edit` by looking for that
+// media type in the OpenAPI v3 PATCH operation: it must not be listed for them.
+void FakeApiServer::Impl::DropStrategicPatchForCustomKinds(Json* doc) const {
+  auto paths = doc->find("paths");
+  if (paths == doc->end() || !paths->is_object()) return;
+  for (auto& [path, item] : paths->items()) {
+    if (!item.is_object()) continue;
+    auto patch = item.find("patch");
+    if (patch == item.end() || !patch->is_object()) continue;
+    const Json* gvk = Find(*patch, "x-kubernetes-group-version-kind");
+    if (gvk == nullptr || !gvk->is_object()) continue;
+    const std::string group = StringAt(*gvk, {"group"});
+    const std::string kind = StringAt(*gvk, {"kind"});
+    bool custom = false;
+    for (const ResourceInfo* info : registry_.All()) {
+      if (info->custom && info->group == group && info->kind == kind) custom = true;
+    }
+    if (!custom) continue;
+    if (auto body = patch->find("requestBody"); body != patch->end() && body->is_object()) {
+      if (auto content = body->find("content"); content != body->end() && content->is_object()) {
+        content->erase("application/strategic-merge-patch+json");
+      }
+    }
+  }
 }
 
 Result<Route> FakeApiServer::Impl::Resolve(const http::Request& request, bool* handled,
@@ -787,6 +962,8 @@ std::optional<Status> FakeApiServer::Impl::InjectedFault(const Call& call, const
       status = InternalError("Internal error occurred: injected fault");
     } else if (it->http_code == 409) {
       status = ConflictModified(*route.info, route.name);
+    } else if (it->http_code == 410) {
+      status = GoneError("too old resource version: injected fault").set_reason("Expired");
     }
     if (it->retry_after_seconds > 0) {
       StatusDetails details = status.details();
@@ -866,6 +1043,13 @@ void FakeApiServer::Impl::Handle(const http::Request& request, http::ResponseWri
       return;
     }
     if (auto fault = InjectedFault(call, *route)) {
+      if (call.verb == "watch" && fault->http_code() == 410) {
+        // As for a too old resourceVersion (A9.2): an ERROR event in a 200 stream,
+        // which the Python client retries once; an HTTP 410 it would not.
+        writer.WriteHead(200, {{"Content-Type", std::string(kJson)}});
+        writer.Write(ErrorEventLine(*fault));
+        return;
+      }
       ReplyStatus(writer, *fault);
       return;
     }
@@ -1120,7 +1304,11 @@ Result<Reply> FakeApiServer::Impl::List(const Route& route, Call& call) {
     const std::string name = StoreName(info);
     int64_t snapshot_rv = store_.rv();
     std::optional<StorageKey> after;
-    std::map<StorageKey, ObjectPtr> snapshot;
+    // Past snapshots are rebuilt from history; the current state is read in place
+    // (no copy of the whole map per page).
+    std::map<StorageKey, ObjectPtr> past_snapshot;
+    static const std::map<StorageKey, ObjectPtr> kNoObjects;
+    const std::map<StorageKey, ObjectPtr>* view = &kNoObjects;
     bool exact = false;
     if (!params->continue_token.empty()) {
       auto token = DecodeContinue(params->continue_token);
@@ -1132,6 +1320,12 @@ Result<Reply> FakeApiServer::Impl::List(const Route& route, Call& call) {
                (params->resource_version_match.empty() && params->limit > 0 && requested_rv > 0)) {
       snapshot_rv = requested_rv;
       exact = true;
+    }
+    const auto* current = store_.Find(name);
+    if (exact && current != nullptr && snapshot_rv >= current->compacted_rv &&
+        (current->history.empty() || current->history.back().rv <= snapshot_rv)) {
+      // Nothing changed since the snapshot: the current state is the snapshot.
+      exact = false;
     }
     if (exact) {
       auto past = store_.SnapshotAt(name, snapshot_rv);
@@ -1148,10 +1342,12 @@ Result<Reply> FakeApiServer::Impl::List(const Route& route, Call& call) {
         }
         return past.status();
       }
-      snapshot = std::move(*past);
-    } else if (const auto* data = store_.Find(name); data != nullptr) {
-      snapshot = data->objects;
+      past_snapshot = std::move(*past);
+      view = &past_snapshot;
+    } else if (current != nullptr) {
+      view = &current->objects;
     }
+    const std::map<StorageKey, ObjectPtr>& snapshot = *view;
     Json items = Json::array();
     auto it = after ? snapshot.upper_bound(*after) : snapshot.begin();
     if (route.has_namespace && !after) it = snapshot.lower_bound({route.namespace_, ""});
@@ -1398,10 +1594,88 @@ bool BumpsGeneration(const ResourceInfo& info, const Json& old, const Json& upda
   return spec_changed;
 }
 
+// Unknown top-level and metadata fields of built-in kinds whose shape is known (A7
+// field validation): removed from `object` and returned as paths ("metadata.foo").
+// Upstream decodes into Go types, which drops them; kinds not listed are left alone.
+std::vector<std::string> UnknownBuiltinFields(const ResourceInfo& info, Json* object) {
+  static const std::set<std::string, std::less<>> kObjectMeta = {"name",
+                                                                 "generateName",
+                                                                 "namespace",
+                                                                 "selfLink",
+                                                                 "uid",
+                                                                 "resourceVersion",
+                                                                 "generation",
+                                                                 "creationTimestamp",
+                                                                 "deletionTimestamp",
+                                                                 "deletionGracePeriodSeconds",
+                                                                 "labels",
+                                                                 "annotations",
+                                                                 "ownerReferences",
+                                                                 "finalizers",
+                                                                 "managedFields"};
+  static const std::map<std::string, std::set<std::string, std::less<>>, std::less<>> kTopLevel = {
+      {"ConfigMap", {"data", "binaryData", "immutable"}},
+      {"Secret", {"data", "stringData", "type", "immutable"}},
+      {"Pod", {"spec", "status"}},
+      {"Deployment", {"spec", "status"}},
+      {"ReplicaSet", {"spec", "status"}},
+      {"StatefulSet", {"spec", "status"}},
+      {"DaemonSet", {"spec", "status"}},
+      {"Job", {"spec", "status"}},
+      {"CronJob", {"spec", "status"}},
+      {"Service", {"spec", "status"}},
+      {"Namespace", {"spec", "status"}},
+      {"Node", {"spec", "status"}},
+      {"ReplicationController", {"spec", "status"}},
+      {"PersistentVolumeClaim", {"spec", "status"}},
+      {"PersistentVolume", {"spec", "status"}},
+      {"CustomResourceDefinition", {"spec", "status"}}};
+  std::vector<std::string> unknown;
+  if (!object->is_object()) return unknown;
+  if (auto meta = object->find("metadata"); meta != object->end() && meta->is_object()) {
+    for (auto it = meta->begin(); it != meta->end();) {
+      if (kObjectMeta.contains(it.key())) {
+        ++it;
+        continue;
+      }
+      unknown.push_back("metadata." + it.key());
+      it = meta->erase(it);
+    }
+  }
+  auto kind = kTopLevel.find(info.kind);
+  if (kind == kTopLevel.end()) return unknown;
+  for (auto it = object->begin(); it != object->end();) {
+    const std::string& key = it.key();
+    if (key == "apiVersion" || key == "kind" || key == "metadata" || kind->second.contains(key)) {
+      ++it;
+      continue;
+    }
+    unknown.push_back(key);
+    it = object->erase(it);
+  }
+  return unknown;
+}
+
 }  // namespace
 
 Status FakeApiServer::Impl::AdmitLocked(const ResourceInfo& info, const Call& call, Json* object,
                                         const Json* old, bool status_write) {
+  if (!info.custom) {
+    std::vector<std::string> unknown = UnknownBuiltinFields(info, object);
+    if (!unknown.empty() && call.field_validation == "Strict") {
+      std::string message = "strict decoding error: ";
+      for (size_t i = 0; i < unknown.size(); ++i) {
+        message += (i ? ", " : "") + std::string("unknown field ") + Q(unknown[i]);
+      }
+      return BadRequestError(message);
+    }
+    if (call.field_validation != "Ignore") {
+      for (const auto& field : unknown) {
+        const_cast<Call&>(call).warnings.emplace_back(
+            "Warning", "299 - \"unknown field " + Q(field).substr(1));
+      }
+    }
+  }
   if (info.custom) {
     if (!info.schema.is_null()) {
       std::vector<std::string> pruned = internal::PruneUnknownFields(info.schema, object);
@@ -1575,8 +1849,9 @@ Result<Reply> FakeApiServer::Impl::CreateLocked(const Route& route, Call& call, 
       }
     }
   }
-  Json body_for_fields = object;
-  RecordManagedFields(info, call, "Update", "", body_for_fields, &object);
+  Json body_for_fields = call.applied != nullptr ? *call.applied : object;
+  RecordManagedFields(info, call, call.applied != nullptr ? "Apply" : "Update", "", body_for_fields,
+                      &object);
   Reply reply;
   reply.code = 201;
   if (call.dry_run) {
@@ -1723,12 +1998,10 @@ Result<Reply> FakeApiServer::Impl::UpdateLocked(const Route& route, Call& call, 
       return reply;
     }
   }
-  RecordManagedFields(
-      info, call,
-      is_patch && call.http->Header("Content-Type").starts_with("application/apply-patch")
-          ? "Apply"
-          : "Update",
-      route.subresource, object, &object);
+  const bool applying = is_patch && call.applied != nullptr;
+  const Json fields_body = applying ? *call.applied : object;
+  RecordManagedFields(info, call, applying ? "Apply" : "Update", route.subresource, fields_body,
+                      &object);
   Reply reply;
   if (call.dry_run) {
     reply.body = Serve(info, object);
@@ -1791,15 +2064,24 @@ Result<Reply> FakeApiServer::Impl::Patch(const Route& route, Call& call) {
       if (object.is_object() && MetaString(object, "name").empty()) {
         Metadata(object)["name"] = route.name;
       }
+      call.applied = &*patch;
       auto created = CreateLocked(route, call, std::move(object));
-      if (created.ok()) {
-        // The entry created by CreateLocked is an Update; SSA records an Apply.
-      }
+      call.applied = nullptr;
       return created;
     }
     return NotFound(info, route.name);
   }
-  const Json current = Serve(info, *found->second);
+  Json current = Serve(info, *found->second);
+  if (apply) {
+    if (!patch->is_object()) return BadRequestError("the apply body must be an object");
+    const bool force = ParseBool(call.http->Query("force")).value_or(false);
+    KUBE_RETURN_IF_ERROR(CheckApplyConflicts(info, call.field_manager, *patch, force, &current));
+    call.applied = &*patch;
+  } else if (call.http->HasQuery("force")) {
+    return InvalidError(
+        "PatchOptions.meta.k8s.io \"\" is invalid: force: Forbidden: may not be specified "
+        "for non-apply patch");
+  }
   Result<Json> patched = Json();
   if (type == "application/json-patch+json") {
     patched = internal::ApplyJsonPatch(current, *patch);

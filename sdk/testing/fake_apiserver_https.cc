@@ -71,26 +71,54 @@ void ServeFaults(FakeApiServer& engine, const http::Request& request,
     return;
   }
   const Json& fault = *body;
-  std::string action = fault.value("action", "fail");
+  // Typed look-ups: a field of the wrong type is a 400, never an exception.
+  bool bad_field = false;
+  auto text = [&](const char* key, std::string fallback) {
+    auto it = fault.find(key);
+    if (it == fault.end()) return fallback;
+    if (!it->is_string()) {
+      bad_field = true;
+      return fallback;
+    }
+    return it->get<std::string>();
+  };
+  auto number = [&](const char* key, int fallback) {
+    auto it = fault.find(key);
+    if (it == fault.end()) return fallback;
+    if (!it->is_number_integer()) {
+      bad_field = true;
+      return fallback;
+    }
+    return it->get<int>();
+  };
+  std::string action = text("action", "fail");
   if (action == "fail") {
     FaultSpec spec;
-    spec.verb = fault.value("verb", "");
-    spec.resource = fault.value("resource", "");
-    spec.http_code = fault.value("code", 500);
-    spec.times = fault.value("times", 1);
-    spec.retry_after_seconds = fault.value("retryAfterSeconds", 0);
-    engine.InjectFault(std::move(spec));
+    spec.verb = text("verb", "");
+    spec.resource = text("resource", "");
+    spec.http_code = number("code", 500);
+    spec.times = number("times", 1);
+    spec.retry_after_seconds = number("retryAfterSeconds", 0);
+    if (!bad_field) engine.InjectFault(std::move(spec));
   } else if (action == "closeWatches") {
-    engine.CloseWatches(fault.value("resource", ""));
+    std::string resource = text("resource", "");
+    if (!bad_field) engine.CloseWatches(resource);
   } else if (action == "compact") {
     engine.CompactHistory();
   } else if (action == "conflict") {
-    engine.ConflictOnNextUpdate(fault.value("resource", ""), fault.value("namespace", ""),
-                                fault.value("name", ""));
+    std::string resource = text("resource", "");
+    std::string ns = text("namespace", "");
+    std::string name = text("name", "");
+    if (!bad_field) engine.ConflictOnNextUpdate(resource, ns, name);
   } else if (action == "latency") {
-    engine.SetLatency(std::chrono::milliseconds(fault.value("milliseconds", 0)));
+    int ms = number("milliseconds", 0);
+    if (!bad_field) engine.SetLatency(std::chrono::milliseconds(ms));
   } else {
     writer.Reply(400, "text/plain", "unknown action " + action + "\n");
+    return;
+  }
+  if (bad_field) {
+    writer.Reply(400, "text/plain", "a fault field has the wrong JSON type\n");
     return;
   }
   writer.Reply(200, "text/plain", "ok\n");

@@ -745,6 +745,114 @@ TEST_F(FakeApiServerTest, InjectedFaultsFailTheNextMatchingRequests) {
   EXPECT_EQ(Do("GET", kPods).code, 200);
 }
 
+TEST_F(FakeApiServerTest, InjectedWatch410IsAnErrorEventInA200LikeACompactedStart) {
+  // The Python client retries once on an in-stream 410, never on an HTTP 410.
+  server_.InjectFault({.verb = "watch", .resource = "configmaps", .http_code = 410});
+  auto events = WatchEvents(std::string(kConfigMaps) + "?watch=true&resourceVersion=1", 5);
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0]["type"], "ERROR");
+  EXPECT_EQ(events[0]["object"]["code"], 410);
+  EXPECT_EQ(events[0]["object"]["reason"], "Expired");
+}
+
+TEST_F(FakeApiServerTest, ServerSideApplyConflictsWithAnotherManagerUnlessForced) {
+  const std::string url = std::string(kConfigMaps) + "/ssa";
+  const std::string apply = "application/apply-patch+yaml";
+  Json body = ConfigMap("ssa");
+  Reply created = Do("PATCH", url + "?fieldManager=first", body.dump(), apply);
+  ASSERT_EQ(created.code, 201) << created.raw;
+  const Json& entry = created.body["metadata"]["managedFields"][0];
+  EXPECT_EQ(entry["manager"], "first");
+  EXPECT_EQ(entry["operation"], "Apply");
+  EXPECT_EQ(entry["fieldsV1"], Json::parse(R"({"f:data":{"f:k":{}}})"));
+
+  body["data"]["k"] = "other";
+  Reply conflict = Do("PATCH", url + "?fieldManager=second", body.dump(), apply);
+  EXPECT_EQ(conflict.code, 409) << conflict.raw;
+  EXPECT_EQ(conflict.body["reason"], "Conflict");
+  EXPECT_EQ(conflict.body["message"],
+            "Apply failed with 1 conflict: conflict with \"first\" using v1: .data.k");
+  EXPECT_EQ(conflict.body["details"]["causes"][0]["reason"], "FieldManagerConflict");
+  EXPECT_EQ(conflict.body["details"]["causes"][0]["field"], ".data.k");
+
+  // The same value is no conflict; force takes the field over.
+  Reply same = Do("PATCH", url + "?fieldManager=second", ConfigMap("ssa").dump(), apply);
+  EXPECT_EQ(same.code, 200) << same.raw;
+  Reply forced = Do("PATCH", url + "?fieldManager=second&force=true", body.dump(), apply);
+  ASSERT_EQ(forced.code, 200) << forced.raw;
+  EXPECT_EQ(forced.body["data"]["k"], "other");
+  std::set<std::string> managers;
+  for (const Json& e : forced.body["metadata"]["managedFields"]) {
+    managers.insert(e["manager"].get<std::string>());
+  }
+  EXPECT_EQ(managers, std::set<std::string>{"second"});  // "first" owns nothing left
+
+  Reply not_apply =
+      Do("PATCH", url + "?force=true", R"({"data":{"k":"x"}})", "application/merge-patch+json");
+  EXPECT_EQ(not_apply.code, 422) << not_apply.raw;
+  EXPECT_THAT(not_apply.body["message"].get<std::string>(), HasSubstr("force: Forbidden"));
+}
+
+TEST_F(FakeApiServerTest, StrictFieldValidationRejectsUnknownFieldsOfBuiltinKinds) {
+  Json body = ConfigMap("strict");
+  body["bogus"] = 1;
+  body["metadata"]["nope"] = "x";
+  Reply strict = Do("POST", std::string(kConfigMaps) + "?fieldValidation=Strict", body.dump());
+  EXPECT_EQ(strict.code, 400) << strict.raw;
+  EXPECT_EQ(strict.body["message"],
+            "strict decoding error: unknown field \"metadata.nope\", unknown field \"bogus\"");
+  // Warn (the default) drops them and says so in Warning headers.
+  Reply warned = Do("POST", kConfigMaps, body.dump());
+  ASSERT_EQ(warned.code, 201) << warned.raw;
+  EXPECT_FALSE(warned.body.contains("bogus"));
+  EXPECT_FALSE(warned.body["metadata"].contains("nope"));
+  int warnings = 0;
+  for (const auto& [name, value] : warned.headers) {
+    if (name == "Warning" && value.find("unknown field") != std::string::npos) ++warnings;
+  }
+  EXPECT_EQ(warnings, 2);
+}
+
+TEST_F(FakeApiServerTest, OpenApiOffersNoStrategicMergePatchForCustomResources) {
+  // kubectl apply/edit pick a JSON merge patch for kinds whose OpenAPI v3 PATCH does
+  // not list strategic merge; listing it makes them send one and get 415.
+  Json crd = {{"apiVersion", "apiextensions.k8s.io/v1"},
+              {"kind", "CustomResourceDefinition"},
+              {"metadata", {{"name", "gizmos.example.com"}}},
+              {"spec",
+               {{"group", "example.com"},
+                {"scope", "Namespaced"},
+                {"names", {{"plural", "gizmos"}, {"singular", "gizmo"}, {"kind", "Gizmo"}}},
+                {"versions",
+                 {{{"name", "v1"},
+                   {"served", true},
+                   {"storage", true},
+                   {"schema",
+                    {{"openAPIV3Schema",
+                      {{"type", "object"}, {"x-kubernetes-preserve-unknown-fields", true}}}}}}}}}}};
+  Create("/apis/apiextensions.k8s.io/v1/customresourcedefinitions", crd);
+  Reply doc = Do("GET", "/openapi/v3/apis/example.com/v1");
+  ASSERT_EQ(doc.code, 200);
+  int patches = 0;
+  for (const auto& [path, item] : doc.body["paths"].items()) {
+    if (!item.contains("patch")) continue;
+    ++patches;
+    const Json& content = item["patch"]["requestBody"]["content"];
+    EXPECT_FALSE(content.contains("application/strategic-merge-patch+json")) << path;
+    EXPECT_TRUE(content.contains("application/merge-patch+json")) << path;
+  }
+  EXPECT_GT(patches, 0);
+  Reply apps = Do("GET", "/openapi/v3/apis/apps/v1");
+  bool strategic = false;
+  for (const auto& [path, item] : apps.body["paths"].items()) {
+    if (item.contains("patch") && item["patch"]["requestBody"]["content"].contains(
+                                      "application/strategic-merge-patch+json")) {
+      strategic = true;
+    }
+  }
+  EXPECT_TRUE(strategic) << "built-in kinds keep strategic merge";
+}
+
 TEST_F(FakeApiServerTest, ClientAndDynamicApiWorkInProcess) {
   auto client = server_.NewClient();
   client::DynamicApi pods(client.get(), {{"", "v1", "pods"}, "Pod", true}, "default");
