@@ -11,6 +11,7 @@ packages=(
   libcpprest-dev nlohmann-json3-dev libyaml-cpp-dev libssl-dev libspdlog-dev
   libgtest-dev libgmock-dev libtrompeloeil-cpp-dev libboost-dev libbenchmark-dev
   clang-format
+  python3 python3-venv  # the fake apiserver's client suites (scripts/install-test-clients.sh)
 )
 if [[ "${1:-}" == "--dev" ]]; then
   packages+=(clang clang-tidy)
