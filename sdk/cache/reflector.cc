@@ -81,7 +81,12 @@ Reflector::Reflector(client::Client* client, client::ResourceRef resource, std::
       options_(options),
       description_(Describe(resource, namespace_, label_selector_, field_selector_)),
       backoff_(options.backoff, clock),
-      rng_(std::random_device{}()) {}
+      rng_(std::random_device{}()) {
+  // spdlog builds its registry on first use behind a guard compiled into the
+  // (uninstrumented) shared library; build it here, on the constructing thread, so
+  // reflector threads started later never race to create it.
+  (void)spdlog::default_logger_raw();
+}
 
 Status Reflector::LastError() const {
   std::lock_guard lock(mu_);
@@ -192,6 +197,12 @@ Status Reflector::List(std::stop_token stop, bool* watched, Status* watch_status
   options.limit = options_.page_size;
   auto list = api_.List(options, stop);
   if (!list) return std::move(list).error();
+  {
+    // Cleared before the store syncs, so no one sees a synced informer with a stale
+    // error.
+    std::lock_guard lock(mu_);
+    last_error_ = Status();
+  }
   std::string rv = list->metadata.resource_version;
   sink_->Replace(std::move(list->items), rv);
   SetResourceVersion(std::move(rv));

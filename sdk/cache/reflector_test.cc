@@ -97,14 +97,20 @@ TEST_F(ReflectorTest, ResumesAfterClosedWatchWithoutRelisting) {
   EXPECT_EQ(informer->core()->list_count(), 1);
 }
 
-// Pauses the reflector in its backoff after a failed re-watch, so that changes made
-// meanwhile are missed by the watch.
-void PauseReflector(testing::FakeApiServer& server, Informer<Unstructured>& informer,
+// Keeps the reflector from watching (every re-watch fails with 503) until the test
+// calls ClearFaults, so that changes made meanwhile are missed by the watch. Waits
+// until at least one re-watch has failed.
+void PauseReflector(testing::FakeApiServer& server,
                     const std::function<bool(const std::function<bool()>&, bool)>& eventually) {
-  server.InjectFault({.verb = "watch", .resource = "configmaps", .http_code = 503, .times = 1});
+  // The watch after the initial list must be in place, or closing watches misses it.
+  ASSERT_TRUE(eventually([&] { return server.OpenWatches("configmaps") == 1; }, false));
+  const int64_t watches = server.RequestCount("watch", "configmaps");
+  server.InjectFault(
+      {.verb = "watch", .resource = "configmaps", .http_code = 503, .times = 1 << 30});
   server.CloseWatches("configmaps");
   // Steps the clock: the closed watch may first wait out the short-watch backoff.
-  ASSERT_TRUE(eventually([&] { return informer.LastError().code() == Code::kUnavailable; }, true));
+  ASSERT_TRUE(
+      eventually([&] { return server.RequestCount("watch", "configmaps") > watches; }, true));
 }
 
 TEST_F(ReflectorTest, RelistsAfterGoneAndDeliversTheDifference) {
@@ -119,13 +125,17 @@ TEST_F(ReflectorTest, RelistsAfterGoneAndDeliversTheDifference) {
   rec.Clear();
   auto held_b = informer->GetIndexer().Get("default/b");
 
-  PauseReflector(*server_, *informer,
+  PauseReflector(*server_,
                  [this](const std::function<bool()>& p, bool s) { return Eventually(p, s); });
+  // The clock stands still now, so the reflector stays in its backoff.
+  EXPECT_TRUE(Eventually([&] { return informer->LastError().code() == Code::kUnavailable; }))
+      << informer->LastError();
   Update("a", "1");  // no-op update: no event, same resourceVersion
   Update("c", "2");
   Delete("b");
   Create("d", "1");
   server_->CompactHistory();
+  server_->ClearFaults();
   ASSERT_TRUE(Eventually([&] { return informer->core()->list_count() == 2; }, true));
   ASSERT_TRUE(Eventually([&] { return rec.size() == 3; }))
       << ::testing::PrintToString(rec.events());

@@ -514,6 +514,20 @@ class FakeApiServer::Impl {
     std::lock_guard<std::mutex> lock(mu_);
     return store_.rv();
   }
+  size_t OpenWatches(std::string_view resource) const {
+    std::lock_guard<std::mutex> lock(mu_);
+    size_t n = 0;
+    for (const std::string& name : store_.ResourceNames()) {
+      if (resource.empty() || name == resource || name.starts_with(std::string(resource) + ".")) {
+        n += store_.Find(name)->watchers.size();
+      }
+    }
+    return n;
+  }
+  void ClearFaults() {
+    std::lock_guard<std::mutex> lock(mu_);
+    faults_.clear();
+  }
   void InjectFault(FaultSpec fault) {
     std::lock_guard<std::mutex> lock(mu_);
     faults_.push_back(std::move(fault));
@@ -2649,6 +2663,10 @@ std::unique_ptr<client::Client> FakeApiServer::NewClient() {
 
 int64_t FakeApiServer::resource_version() const { return impl_->resource_version(); }
 void FakeApiServer::InjectFault(FaultSpec fault) { impl_->InjectFault(std::move(fault)); }
+void FakeApiServer::ClearFaults() { impl_->ClearFaults(); }
+size_t FakeApiServer::OpenWatches(std::string_view resource) const {
+  return impl_->OpenWatches(resource);
+}
 void FakeApiServer::CloseWatches(std::string_view resource) { impl_->CloseWatches(resource); }
 void FakeApiServer::CompactHistory() { impl_->CompactHistory(); }
 void FakeApiServer::ConflictOnNextUpdate(std::string_view resource, std::string_view namespace_,

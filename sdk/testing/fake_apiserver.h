@@ -97,6 +97,11 @@ class FakeApiServer {
 
   // --- Faults -------------------------------------------------------------------
   void InjectFault(FaultSpec fault);
+  // Forgets every injected fault that has not fired yet.
+  void ClearFaults();
+  // Watch streams currently registered on `resource` (plural, "" = all): a sync
+  // point for tests that must know a client's watch is in place.
+  size_t OpenWatches(std::string_view resource = "") const;
   // Closes every open watch of `resource` (plural, "" = all) as a server restart
   // would; clients re-watch from their last resourceVersion.
   void CloseWatches(std::string_view resource = "");

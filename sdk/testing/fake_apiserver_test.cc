@@ -867,3 +867,41 @@ TEST_F(FakeApiServerTest, ClientAndDynamicApiWorkInProcess) {
 
 }  // namespace
 }  // namespace kube::testing
+
+namespace kube::testing {
+namespace {
+
+TEST(FakeApiServerHooks, OpenWatchesCountsRegisteredStreamsAndClearFaultsDropsPending) {
+  FakeApiServer server;
+  auto transport = server.NewTransport();
+  EXPECT_EQ(server.OpenWatches("configmaps"), 0u);
+  std::stop_source stop;
+  std::thread watcher([&] {
+    transport::Request request;
+    request.target = "/api/v1/namespaces/default/configmaps?watch=1";
+    (void)transport->Stream(
+        request, [](std::string_view) { return true; }, stop.get_token());
+  });
+  for (int i = 0; i < 500 && server.OpenWatches("configmaps") == 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(server.OpenWatches("configmaps"), 1u);
+  EXPECT_EQ(server.OpenWatches("pods"), 0u);
+  stop.request_stop();
+  watcher.join();
+  for (int i = 0; i < 500 && server.OpenWatches() != 0; ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(server.OpenWatches(), 0u);
+
+  server.InjectFault({.verb = "list", .http_code = 500, .times = 5});
+  server.ClearFaults();
+  transport::Request list;
+  list.target = "/api/v1/namespaces/default/configmaps";
+  auto response = transport->Send(list, {});
+  ASSERT_TRUE(response.ok());
+  EXPECT_EQ(response->status_code, 200);
+}
+
+}  // namespace
+}  // namespace kube::testing
