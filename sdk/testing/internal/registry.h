@@ -20,11 +20,11 @@
 namespace kube::testing::internal {
 
 struct ResourceInfo {
-  std::string group;     // "" for core
-  std::string version;   // "v1"
-  std::string kind;      // "Deployment"
-  std::string plural;    // "deployments"
-  std::string singular;  // "deployment"
+  std::string group;                     // "" for core
+  std::string version;                   // "v1"
+  std::string kind;                      // "Deployment"
+  std::string plural;                    // "deployments"
+  std::string singular;                  // "deployment"
   std::vector<std::string> short_names;  // {"deploy"}
   std::vector<std::string> categories;   // {"all"}
   bool namespaced = true;
@@ -73,8 +73,7 @@ class Registry {
   const ResourceInfo* Find(std::string_view group, std::string_view version,
                            std::string_view plural) const;
   // Any served version of a group/resource (the storage version first).
-  const ResourceInfo* FindByGroupResource(std::string_view group,
-                                          std::string_view plural) const;
+  const ResourceInfo* FindByGroupResource(std::string_view group, std::string_view plural) const;
   // All entries in discovery order.
   std::vector<const ResourceInfo*> All() const;
   // Versions of `group` in preference order ("" for core).
