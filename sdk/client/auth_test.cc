@@ -645,9 +645,13 @@ TEST_F(AuthTest, PluginGetsItsOwnProcessGroupAndDefaultSignalState) {
   // This process blocks SIGTERM and ignores SIGINT and SIGCHLD; the plugin must not
   // inherit any of it. With SIGCHLD ignored the kernel reaps the plugin, so its exit
   // status is unknown and its output decides.
-  Config config = ExecConfigRunning("awk '{print $1, $5}' /proc/$$/stat > \"" + Path("pgrp") +
-                                    "\"\n" + "grep -E '^Sig(Blk|Ign):' /proc/$$/status > \"" +
-                                    Path("signals") + "\"\n" + EchoCredential("sig"));
+  Config config =
+      ExecConfigRunning("awk '{print $1, $5}' /proc/$$/stat > \"" + Path("pgrp") + "\"\n" +
+                        // Read by the shell itself: a child (grep) could catch the
+                        // shell mid-fork, when shells block every signal.
+                        "while read -r k v; do case $k in SigBlk:|SigIgn:) printf "
+                        "'%s\\t%s\\n' \"$k\" \"$v\";; esac; done < /proc/$$/status > \"" +
+                        Path("signals") + "\"\n" + EchoCredential("sig"));
   sigset_t term, old_mask;
   sigemptyset(&term);
   sigaddset(&term, SIGTERM);
