@@ -1,4 +1,5 @@
 #include "kubecpp/client/auth.h"
+#include "kubecpp/core/internal/base64.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -42,32 +43,6 @@ constexpr auto kPipeDrainAfterExit = std::chrono::seconds(1);
 // How often to check whether a plugin with open pipes has exited.
 constexpr auto kChildPollInterval = std::chrono::milliseconds(50);
 constexpr std::string_view kBearerPrefix = "Bearer ";
-
-std::string EncodeBase64(std::string_view in) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16) |
-                 (static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8) |
-                 static_cast<uint32_t>(static_cast<unsigned char>(in[i + 2]));
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += kAlphabet[(n >> 6) & 63];
-    out += kAlphabet[n & 63];
-  }
-  if (size_t rest = in.size() - i; rest > 0) {
-    uint32_t n = static_cast<uint32_t>(static_cast<unsigned char>(in[i])) << 16;
-    if (rest == 2) n |= static_cast<uint32_t>(static_cast<unsigned char>(in[i + 1])) << 8;
-    out += kAlphabet[(n >> 18) & 63];
-    out += kAlphabet[(n >> 12) & 63];
-    out += rest == 2 ? kAlphabet[(n >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
 
 using kube::internal::TrimSpace;
 
@@ -446,7 +421,7 @@ Json ClusterInfo(const Config& config) {
   if (!config.tls.server_name.empty()) cluster["tls-server-name"] = config.tls.server_name;
   if (config.tls.insecure_skip_verify) cluster["insecure-skip-tls-verify"] = true;
   if (!config.tls.ca_pem.empty()) {
-    cluster["certificate-authority-data"] = EncodeBase64(config.tls.ca_pem);
+    cluster["certificate-authority-data"] = kube::internal::Base64Encode(config.tls.ca_pem);
   }
   if (!config.proxy_url.empty()) cluster["proxy-url"] = config.proxy_url;
   return cluster;
@@ -647,7 +622,7 @@ std::unique_ptr<Authenticator> NewAuthenticator(const Config& config, Clock& clo
   }
   if (!config.username.empty() || !config.password.empty()) {
     return std::make_unique<StaticAuthenticator>(
-        "Basic " + EncodeBase64(config.username + ":" + config.password));
+        "Basic " + kube::internal::Base64Encode(config.username + ":" + config.password));
   }
   if (config.exec) return std::make_unique<ExecAuthenticator>(config, clock, exec_timeout);
   return std::make_unique<NoAuthenticator>();

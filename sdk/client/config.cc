@@ -1,4 +1,5 @@
 #include "kubecpp/client/config.h"
+#include "kubecpp/core/internal/base64.h"
 
 #include <cerrno>
 #include <cstdio>
@@ -46,46 +47,6 @@ Result<std::string> ReadWholeFile(const std::string& path) {
     }
   }
   return data;
-}
-
-// Standard base64 (RFC 4648 section 4), as Go's encoding/json decodes []byte: line
-// breaks and spaces are ignored, padding is optional. nullopt when malformed.
-std::optional<std::string> DecodeBase64(std::string_view in) {
-  auto value_of = [](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == '+') return 62;
-    if (c == '/') return 63;
-    return -1;
-  };
-  std::string out;
-  out.reserve(in.size() * 3 / 4);
-  uint32_t acc = 0;
-  int bits = 0;
-  size_t digits = 0;
-  size_t padding = 0;
-  for (char c : in) {
-    if (c == '\n' || c == '\r' || c == ' ' || c == '\t') continue;
-    if (c == '=') {
-      ++padding;
-      continue;
-    }
-    if (padding > 0) return std::nullopt;  // data after padding
-    int v = value_of(c);
-    if (v < 0) return std::nullopt;
-    ++digits;
-    acc = (acc << 6) | static_cast<uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
-    }
-  }
-  if (digits % 4 == 1) return std::nullopt;
-  if (padding > 0 && (digits + padding) % 4 != 0) return std::nullopt;
-  if (padding > 2) return std::nullopt;
-  return out;
 }
 
 std::string Absolute(const std::string& path) {
@@ -260,7 +221,7 @@ class Section {
   Status Data(std::string_view key, std::string* out) const {
     std::string text;
     KUBE_RETURN_IF_ERROR(String(key, &text));
-    auto decoded = DecodeBase64(text);
+    auto decoded = kube::internal::Base64Decode(text);
     if (!decoded) return Error(key, "invalid base64");
     *out = std::move(*decoded);
     return Status();

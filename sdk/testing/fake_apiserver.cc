@@ -1,7 +1,5 @@
 #include "kubecpp/testing/fake_apiserver.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 #include <atomic>
 #include <condition_variable>
@@ -15,6 +13,7 @@
 #include <vector>
 
 #include "kubecpp/client/client.h"
+#include "kubecpp/core/internal/base64.h"
 #include "kubecpp/core/internal/strings.h"
 #include "kubecpp/core/json.h"
 #include "kubecpp/core/labels.h"
@@ -120,29 +119,6 @@ std::optional<bool> ParseBool(std::string_view text) {
   if (kTrue.contains(text)) return true;
   if (kFalse.contains(text)) return false;
   return std::nullopt;
-}
-
-std::string Base64Encode(std::string_view in) {
-  std::string out(4 * ((in.size() + 2) / 3), '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(static_cast<size_t>(n));
-  return out;
-}
-
-std::optional<std::string> Base64Decode(std::string_view in) {
-  if (in.empty() || in.size() % 4 != 0) return std::nullopt;
-  std::string out(3 * in.size() / 4, '\0');
-  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  if (n < 0) return std::nullopt;
-  size_t pad = 0;
-  if (in.back() == '=') ++pad;
-  if (in.size() > 1 && in[in.size() - 2] == '=') ++pad;
-  out.resize(static_cast<size_t>(n) - pad);
-  return out;
 }
 
 Status WithDetails(Status status, const ResourceInfo& info, std::string_view name) {
@@ -1262,14 +1238,14 @@ Result<ListParams> ParseListParams(const ResourceInfo& info, const http::Request
 
 std::string EncodeContinue(int64_t rv, const StorageKey& last) {
   Json token = {{"v", "meta.k8s.io/v1"}, {"rv", rv}, {"start", {last.first, last.second}}};
-  return Base64Encode(token.dump());
+  return kube::internal::Base64Encode(token.dump());
 }
 
 Result<std::pair<int64_t, StorageKey>> DecodeContinue(std::string_view text) {
   Status bad = BadRequestError(
       "continue key is not valid: incorrect encoded start resourceVersion (version "
       "meta.k8s.io/v1)");
-  auto raw = Base64Decode(text);
+  auto raw = kube::internal::Base64Decode(text);
   if (!raw) return bad;
   auto token = ParseJson(*raw);
   if (!token.ok() || !token->is_object()) return bad;

@@ -6,40 +6,13 @@
 #include <random>
 #include <utility>
 
+#include "kubecpp/core/internal/base64.h"
 #include "kubecpp/core/json.h"
 #include "kubecpp/http/server.h"
 #include "kubecpp/testing/pki.h"
 
 namespace kube::testing {
 namespace {
-
-std::string Base64(std::string_view in) {
-  static constexpr char kTable[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) |
-                 static_cast<uint8_t>(in[i + 2]);
-    out += kTable[(n >> 18) & 63];
-    out += kTable[(n >> 12) & 63];
-    out += kTable[(n >> 6) & 63];
-    out += kTable[n & 63];
-  }
-  if (i + 1 == in.size()) {
-    uint32_t n = static_cast<uint8_t>(in[i]) << 16;
-    out += kTable[(n >> 18) & 63];
-    out += kTable[(n >> 12) & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    uint32_t n = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8);
-    out += kTable[(n >> 18) & 63];
-    out += kTable[(n >> 12) & 63];
-    out += kTable[(n >> 6) & 63];
-    out += '=';
-  }
-  return out;
-}
 
 std::string RandomToken() {
   std::random_device random;
@@ -201,11 +174,12 @@ uint16_t FakeApiServerHttps::port() const { return state_->server->port(); }
 
 std::string FakeApiServerHttps::Kubeconfig() const {
   Json cluster = {{"server", url()}};
-  if (!ca_pem_.empty()) cluster["certificate-authority-data"] = Base64(ca_pem_);
+  if (!ca_pem_.empty())
+    cluster["certificate-authority-data"] = kube::internal::Base64Encode(ca_pem_);
   Json admin = Json::object();
   if (!state_->admin.cert_pem.empty()) {
-    admin["client-certificate-data"] = Base64(state_->admin.cert_pem);
-    admin["client-key-data"] = Base64(state_->admin.key_pem);
+    admin["client-certificate-data"] = kube::internal::Base64Encode(state_->admin.cert_pem);
+    admin["client-key-data"] = kube::internal::Base64Encode(state_->admin.key_pem);
   } else {
     admin["token"] = token_;
   }

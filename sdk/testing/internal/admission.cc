@@ -13,6 +13,7 @@
 #include <utility>
 #include <vector>
 
+#include "kubecpp/core/internal/base64.h"
 #include "kubecpp/core/internal/strings.h"
 #include "kubecpp/core/labels.h"
 #include "kubecpp/core/quantity.h"
@@ -2216,31 +2217,6 @@ void DefaultNamespace(const AdmissionRequest& req, Json* obj) {
   if (Json* status = Obj(obj, "status")) DefaultStr(status, "phase", "Active");
 }
 
-std::string Base64Encode(const std::string& in) {
-  static constexpr char kTable[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    uint32_t v = (static_cast<uint8_t>(in[i]) << 16) | (static_cast<uint8_t>(in[i + 1]) << 8) |
-                 static_cast<uint8_t>(in[i + 2]);
-    out += kTable[(v >> 18) & 63];
-    out += kTable[(v >> 12) & 63];
-    out += kTable[(v >> 6) & 63];
-    out += kTable[v & 63];
-  }
-  if (i < in.size()) {
-    uint32_t v = static_cast<uint8_t>(in[i]) << 16;
-    if (i + 1 < in.size()) v |= static_cast<uint8_t>(in[i + 1]) << 8;
-    out += kTable[(v >> 18) & 63];
-    out += kTable[(v >> 12) & 63];
-    out += i + 1 < in.size() ? kTable[(v >> 6) & 63] : '=';
-    out += '=';
-  }
-  return out;
-}
-
 void DefaultSecret(Json* obj) {
   DefaultStr(obj, "type", "Opaque");
   const Json* string_data = Get(obj, "stringData");
@@ -2248,7 +2224,7 @@ void DefaultSecret(Json* obj) {
     Json* data = Obj(obj, "data");
     if (data != nullptr) {
       for (const auto& [k, v] : string_data->items()) {
-        if (v.is_string()) (*data)[k] = Base64Encode(v.get<std::string>());
+        if (v.is_string()) (*data)[k] = kube::internal::Base64Encode(v.get<std::string>());
       }
     }
   }

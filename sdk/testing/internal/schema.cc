@@ -456,28 +456,6 @@ std::string JoinTypes(const std::vector<std::string>& types) {
   return out;
 }
 
-std::string JsonTypeOf(const Json& v) {
-  switch (v.type()) {
-    case Json::value_t::null:
-      return "null";
-    case Json::value_t::boolean:
-      return "boolean";
-    case Json::value_t::number_integer:
-    case Json::value_t::number_unsigned:
-      return "integer";
-    case Json::value_t::number_float:
-      return "number";
-    case Json::value_t::string:
-      return "string";
-    case Json::value_t::array:
-      return "array";
-    case Json::value_t::object:
-      return "object";
-    default:
-      return "unknown";
-  }
-}
-
 bool IsIntegral(const Json& v) {
   if (v.is_number_integer()) return true;
   if (!v.is_number_float()) return false;
@@ -525,7 +503,7 @@ class Validator {
       return;
     }
     if (!types.empty()) {
-      std::string t = JsonTypeOf(v);
+      std::string t = std::string(JsonTypeName(v));
       bool ok = Contains(types, t) ||
                 (t == "number" && IsIntegral(v) && Contains(types, "integer")) ||
                 (t == "integer" && Contains(types, "number"));
