@@ -151,6 +151,16 @@ Result<std::unique_ptr<Client>> Client::Create(const Config& config) {
   return std::make_unique<Client>(config, std::move(*transport), NewAuthenticator(config));
 }
 
+namespace {
+// "https://10.0.0.1:6443/prefix" -> "10.0.0.1:6443".
+std::string HostOf(std::string_view url) {
+  if (size_t scheme = url.find("://"); scheme != std::string_view::npos) {
+    url.remove_prefix(scheme + 3);
+  }
+  return std::string(url.substr(0, url.find('/')));
+}
+}  // namespace
+
 Client::Client(Config config, std::unique_ptr<transport::Transport> transport,
                std::unique_ptr<Authenticator> auth, Clock& clock)
     : config_(std::move(config)),
@@ -158,7 +168,8 @@ Client::Client(Config config, std::unique_ptr<transport::Transport> transport,
       auth_(std::move(auth)),
       clock_(clock),
       user_agent_(config_.user_agent.empty() ? DefaultUserAgent(ProgramName())
-                                             : config_.user_agent) {
+                                             : config_.user_agent),
+      host_(HostOf(config_.server)) {
   if (config_.qps > 0) {
     limiter_ = std::make_unique<TokenBucket>(config_.qps, std::max(1, config_.burst), clock_);
   }
@@ -190,7 +201,12 @@ Result<std::string> Client::Call(std::string_view method, std::string target, st
     request.headers = std::move(*headers);
     if (!request.body.empty()) request.headers.emplace_back("Content-Type", content_type);
 
+    const auto sent = std::chrono::steady_clock::now();
     auto response = transport_->Send(request, stop);
+    if (auto observer = observer_.load()) {
+      (*observer)(request.method, host_, response ? response->status_code : 0,
+                  std::chrono::steady_clock::now() - sent);
+    }
     auto backoff = std::min<std::chrono::milliseconds>(
         kInitialBackoff * (1 << std::min(attempt, 6)), kMaxBackoff);
     if (!response) {
@@ -225,6 +241,11 @@ Result<std::string> Client::Call(std::string_view method, std::string target, st
     }
   }
   return last.Annotate("giving up after " + std::to_string(kMaxAttempts) + " attempts");
+}
+
+void Client::SetRequestObserver(RequestObserver observer) {
+  observer_.store(observer ? std::make_shared<const RequestObserver>(std::move(observer))
+                           : nullptr);
 }
 
 Status Client::Stream(std::string target, const transport::ChunkHandler& on_chunk,

@@ -12,7 +12,9 @@
 #ifndef KUBECPP_CLIENT_CLIENT_H_
 #define KUBECPP_CLIENT_CLIENT_H_
 
+#include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <stop_token>
 #include <string>
@@ -60,6 +62,14 @@ class Client {
   const Config& config() const { return config_; }
   Clock& clock() const { return clock_; }
 
+  // Told about every request sent (retries included): the HTTP method, the server's
+  // host[:port], the status code (0 when no response came back) and the latency. For
+  // metrics (rest_client_requests_total); must be quick and must not call the client.
+  using RequestObserver = std::function<void(std::string_view method, std::string_view host,
+                                             int code, std::chrono::duration<double> latency)>;
+  // Replaces the observer (null: none). Safe while requests are in flight.
+  void SetRequestObserver(RequestObserver observer);
+
  private:
   // Headers every request carries.
   Result<transport::Headers> BaseHeaders();
@@ -70,6 +80,8 @@ class Client {
   Clock& clock_;
   std::unique_ptr<TokenBucket> limiter_;  // null when config.qps <= 0
   std::string user_agent_;
+  std::string host_;  // host[:port] of config_.server, for the observer
+  std::atomic<std::shared_ptr<const RequestObserver>> observer_;
 };
 
 }  // namespace kube::client

@@ -65,6 +65,35 @@ TEST(Client, SendsUserAgentAcceptAndAuthorization) {
   EXPECT_EQ(transport::FindHeader(req.headers, "Content-Type"), "");
 }
 
+TEST(Client, RequestObserverSeesEveryAttemptWithCodeAndHost) {
+  int calls = 0;
+  Config c = NoLimits();
+  c.server = "https://10.0.0.1:6443";
+  Fixture f(
+      [&](const transport::Request&) {
+        return ++calls == 1 ? JsonResponse(503, "{}") : JsonResponse(200, "{}");
+      },
+      c);
+  std::vector<std::string> seen;
+  f.client->SetRequestObserver([&](std::string_view method, std::string_view host, int code,
+                                   std::chrono::duration<double> latency) {
+    EXPECT_GE(latency.count(), 0);
+    seen.push_back(std::string(method) + " " + std::string(host) + " " + std::to_string(code));
+  });
+  std::jthread stepper([&](std::stop_token st) {  // the retry backs off on the fake clock
+    while (!st.stop_requested()) {
+      f.clock.Step(seconds(1));
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+  });
+  ASSERT_TRUE(f.client->Call("GET", "/api/v1/pods"));
+  stepper.request_stop();
+  EXPECT_EQ(seen, (std::vector<std::string>{"GET 10.0.0.1:6443 503", "GET 10.0.0.1:6443 200"}));
+  f.client->SetRequestObserver(nullptr);
+  ASSERT_TRUE(f.client->Call("GET", "/api/v1/pods"));
+  EXPECT_EQ(seen.size(), 2u);
+}
+
 TEST(Client, DefaultUserAgentNamesProgramAndVersion) {
   Config c = NoLimits();
   c.user_agent.clear();
