@@ -16,6 +16,7 @@
 #include "kubecpp/cache/informer_factory.h"
 #include "kubecpp/cache/internal/informer_test_util.h"
 #include "kubecpp/controller/builder.h"
+#include "kubecpp/controller/read_your_writes.h"
 
 namespace kube::controller {
 namespace {
@@ -140,12 +141,12 @@ TEST_F(ControllerTest, ForReconcilesEveryExistingObjectThenEachChange) {
   auto c = Builder(informers_).For<TestConfigMap>().WithOptions(Options()).Build(rec_.Make());
   ASSERT_TRUE(c.ok()) << c.status();
   Run(std::move(*c));
-  ASSERT_TRUE(Eventually([&] { return rec_.keys().size() == 2; }));
+  ASSERT_TRUE(Eventually([&] { return rec_.keys().size() == 2; }, true));
   EXPECT_THAT(rec_.keys(), UnorderedElementsAre("default/a", "default/b"));
   Update("a", "2");
-  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/a") == 2; }));
+  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/a") == 2; }, true));
   Delete("b");
-  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/b") == 2; }));
+  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/b") == 2; }, true));
 }
 
 TEST_F(ControllerTest, BuilderNeedsExactlyOneForAndNamesTheControllerAfterIt) {
@@ -173,12 +174,12 @@ TEST_F(ControllerTest, OwnsEnqueuesTheControllerOwnerOnly) {
                .Build(rec_.Make());
   ASSERT_TRUE(c.ok()) << c.status();
   Run(std::move(*c));
-  ASSERT_TRUE(Eventually([&] { return rec_.keys().size() == 2; }));
+  ASSERT_TRUE(Eventually([&] { return rec_.keys().size() == 2; }, true));
   CreateSecret("s1", "owner", /*controller=*/true);
-  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/owner") == 2; }));
+  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/owner") == 2; }, true));
   CreateSecret("s2", "other", /*controller=*/false);  // not the controller: ignored
   CreateSecret("s3", "owner", /*controller=*/true);
-  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/owner") == 3; }));
+  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/owner") == 3; }, true));
   EXPECT_EQ(rec_.attempts("default/other"), 1);
   EXPECT_EQ(rec_.attempts("default/s1"), 0);
 }
@@ -197,7 +198,7 @@ TEST_F(ControllerTest, WatchesMapsObjectsToRequestsAndPredicatesFilterEvents) {
                .Build(rec_.Make());
   ASSERT_TRUE(c.ok()) << c.status();
   Run(std::move(*c));
-  ASSERT_TRUE(Eventually([&] { return rec_.keys().size() == 1; }));
+  ASSERT_TRUE(Eventually([&] { return rec_.keys().size() == 1; }, true));
   Create("filtered-out", "1");
   Unstructured s;
   s.set_api_version("v1");
@@ -207,7 +208,7 @@ TEST_F(ControllerTest, WatchesMapsObjectsToRequestsAndPredicatesFilterEvents) {
   s.set_annotations({{"for", "target"}});
   client::DynamicApi secrets(client_.get(), kSecrets, "default");
   ASSERT_TRUE(secrets.Create(s).ok());
-  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/target") == 2; }));
+  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/target") == 2; }, true));
   EXPECT_EQ(rec_.attempts("default/filtered-out"), 0);
 }
 
@@ -244,7 +245,9 @@ TEST_F(ControllerTest, TerminalErrorsAreNotRetried) {
   std::this_thread::sleep_for(std::chrono::milliseconds(50));
   EXPECT_EQ(rec_.attempts("default/bad"), 1);
   Update("bad", "2");  // a new event reconciles it again
-  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/bad") == 2; }));
+  // (The clock jumps above may have timed out the watch: keep the clock moving so the
+  // reflector's re-watch is not left waiting on it.)
+  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/bad") == 2; }, true));
 }
 
 TEST_F(ControllerTest, AThrownExceptionIsCaughtAndRetried) {
@@ -388,7 +391,7 @@ TEST_F(ControllerTest, WatchesCanBeAddedAndRemovedWhileRunning) {
   auto c = Builder(informers_).For<TestConfigMap>().WithOptions(Options()).Build(rec_.Make());
   ASSERT_TRUE(c.ok());
   Run(std::move(*c));
-  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/target") == 1; }));
+  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/target") == 1; }, true));
   auto secrets = informers_.ForResource(kSecrets);
   ASSERT_TRUE(secrets.ok());
   auto id = controller_->Watch(
@@ -402,14 +405,57 @@ TEST_F(ControllerTest, WatchesCanBeAddedAndRemovedWhileRunning) {
   s.set_name("s");
   s.set_namespace("default");
   ASSERT_TRUE(api.Create(s).ok());
-  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/target") == 2; }));
+  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/target") == 2; }, true));
   ASSERT_TRUE(controller_->RemoveWatch(id).ok());
   s.set_name("s2");
   ASSERT_TRUE(api.Create(s).ok());
   Create("marker", "1");  // ordered after s2 in the apiserver: its reconcile comes later
-  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/marker") == 1; }));
+  ASSERT_TRUE(Eventually([&] { return rec_.attempts("default/marker") == 1; }, true));
   EXPECT_EQ(rec_.attempts("default/target"), 2);
   EXPECT_EQ(controller_->RemoveWatch(id).code(), Code::kNotFound);
+}
+
+TEST_F(ControllerTest, ReadYourWritesNeverReturnsAnOlderVersionThanTheLastWrite) {
+  Create("cm", "1");
+  auto informer = informers_.ForResource(cache::testutil::kConfigMaps, InformerTestBase::Options());
+  ASSERT_TRUE(informer.ok());
+  informers_.Start(stop_.get_token());
+  ASSERT_TRUE(Eventually([&] { return (*informer)->HasSynced(); }, true));
+  ReadYourWrites<Unstructured> reader(*informer);
+  ASSERT_EQ(reader.Get({"default", "cm"})->GetString({"data", "v"}), "1");
+
+  // Hold the cache back: the watch drops and cannot come back for now.
+  server_->InjectFault({.verb = "watch", .http_code = 500, .times = 1000000});
+  server_->InjectFault({.verb = "list", .http_code = 500, .times = 1000000});
+  server_->CloseWatches("configmaps");
+  auto live = cms_.Get("cm");
+  live->Set({"data", "v"}, Json("2"));
+  auto written = cms_.Update(*live);
+  ASSERT_TRUE(written.ok());
+  reader.Wrote(*written);
+  EXPECT_EQ((*informer)->GetIndexer().Get(ObjectKey{"default", "cm"})->GetString({"data", "v"}),
+            "1");  // the cache is stale
+  EXPECT_EQ(reader.Get({"default", "cm"})->GetString({"data", "v"}), "2");
+
+  ASSERT_TRUE(cms_.Delete("cm").ok());
+  reader.Deleted({"default", "cm"}, written->resource_version());
+  EXPECT_EQ(reader.Get({"default", "cm"}), nullptr);
+
+  server_->ClearFaults();  // the cache catches up and the record is dropped
+  ASSERT_TRUE(Eventually(
+      [&] {
+        return (*informer)->GetIndexer().Get(ObjectKey{"default", "cm"}) == nullptr;
+      },
+      true));
+  EXPECT_EQ(reader.Get({"default", "cm"}), nullptr);
+  EXPECT_EQ(reader.pending(), 0u);
+}
+
+TEST(ResourceVersionTest, DecimalVersionsCompareAsNumbers) {
+  EXPECT_TRUE(ResourceVersionOlder("9", "10"));
+  EXPECT_FALSE(ResourceVersionOlder("10", "9"));
+  EXPECT_FALSE(ResourceVersionOlder("10", "10"));
+  EXPECT_TRUE(ResourceVersionOlder("abc", "abd"));  // opaque: differing counts as newer
 }
 
 }  // namespace

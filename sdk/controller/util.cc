@@ -1,5 +1,7 @@
 #include "kubecpp/controller/util.h"
 
+#include "kubecpp/controller/read_your_writes.h"
+
 #include <algorithm>
 #include <thread>
 
@@ -138,6 +140,15 @@ Status RetryOnConflict(const RetryBackoff& backoff, const std::function<Status()
     if (s.code() != Code::kConflict) return s;
   }
   return s;
+}
+
+bool ResourceVersionOlder(std::string_view a, std::string_view b) {
+  auto decimal = [](std::string_view v) {
+    return !v.empty() && v.size() <= 19 &&
+           std::all_of(v.begin(), v.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  if (decimal(a) && decimal(b)) return std::stoull(std::string(a)) < std::stoull(std::string(b));
+  return a != b;  // unknown format: a differing version is taken as newer
 }
 
 std::string_view OperationResultName(OperationResult r) {
