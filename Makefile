@@ -1,8 +1,9 @@
 # The two commands a newcomer needs:
 #   make run   installs what is missing, builds, and runs the main job
 #   make test  installs what is missing, builds, and runs every test
-# Other targets: build, asan, tsan, clang, release, format, check-format, tidy,
-# install (PREFIX=...), clean. PRESET picks a CMakePresets.json preset.
+# Other targets: build, e2e (the suites against a real kube-apiserver and etcd, built
+# from Go modules by `make envtest`), asan, tsan, clang, release, format, check-format,
+# tidy, install (PREFIX=...), clean. PRESET picks a CMakePresets.json preset.
 
 PRESET ?= default
 PREFIX ?= /usr/local
@@ -11,7 +12,7 @@ WERROR ?= $(if $(filter true,$(CI)),ON,OFF)
 CMAKE_ARGS ?=
 SOURCES = $(shell git ls-files '*.h' '*.cc' 2>/dev/null || find sdk codegen controllers examples tests bench -name '*.h' -o -name '*.cc')
 
-.PHONY: all deps configure build test test-clients run asan tsan clang release format check-format tidy install clean
+.PHONY: all deps configure build test test-clients envtest e2e run asan tsan clang release format check-format tidy install clean
 
 all: build
 
@@ -30,6 +31,13 @@ test-clients:
 
 test: build test-clients
 	@ctest --preset $(PRESET)
+
+# A real kube-apiserver and etcd, built once from Go modules into ~/.cache/kubecpp.
+envtest:
+	@scripts/build-envtest.sh
+
+e2e: build envtest
+	@ctest --preset $(PRESET) -L e2e
 
 run: build
 	@build/$(PRESET)/examples/quickstart/kubecpp-quickstart examples/manifest-check/sample-app.yaml

@@ -48,13 +48,13 @@ Status FromJsonAt(const Json& in, std::string_view path, ApiGroup* out) {
 }
 
 Status AppendResources(Client& client, const std::string& path, const GroupVersion& gv,
-                       bool preferred, std::vector<ApiResource>* out) {
+                       bool preferred, std::vector<DiscoveredResource>* out) {
   auto list = GetJson(client, path);
   if (!list) return std::move(list).error();
   const Json* resources = list->is_object() ? &(*list)["resources"] : nullptr;
   if (resources == nullptr || !resources->is_array()) return Status();
   for (size_t i = 0; i < resources->size(); ++i) {
-    ApiResource res;
+    DiscoveredResource res;
     std::string name, group = gv.group, version = gv.version;
     Status s;
     internal::ObjectReader r((*resources)[i], path + " resources[" + std::to_string(i) + "]", &s);
@@ -90,8 +90,8 @@ Result<ServerVersion> GetServerVersion(Client& client) {
   return v;
 }
 
-Result<std::vector<ApiResource>> DiscoverResources(Client& client) {
-  std::vector<ApiResource> out;
+Result<std::vector<DiscoveredResource>> DiscoverResources(Client& client) {
+  std::vector<DiscoveredResource> out;
   auto core = GetJson(client, "/api");
   if (!core) return std::move(core).error();
   std::vector<std::string> core_versions;
@@ -127,10 +127,10 @@ Status RESTMapper::Reload() {
 }
 
 template <typename Match>
-const ApiResource* RESTMapper::Best(Match match) const {
+const DiscoveredResource* RESTMapper::Best(Match match) const {
   // kubectl's priority: discovery order (core group first, then the groups in the
   // order /apis lists them); within that group, its preferred version.
-  const ApiResource* best = nullptr;
+  const DiscoveredResource* best = nullptr;
   for (const auto& r : resources_) {
     if (!match(r)) continue;
     if (best == nullptr || (r.ref.gvr.group == best->ref.gvr.group && r.preferred_version &&
@@ -149,19 +149,19 @@ Result<ResourceRef> RESTMapper::Find(Match match, const std::string& what) {
     KUBE_RETURN_IF_ERROR(Reload());
     fresh = true;
   }
-  if (const ApiResource* r = Best(match)) return r->ref;
+  if (const DiscoveredResource* r = Best(match)) return r->ref;
   // A miss: the resource may have appeared since (a new CRD). Refresh, but not when the
   // cache is brand new, and at most once per kMinRefreshInterval.
   if (!fresh && client_->clock().Now() - last_refresh_ >= kMinRefreshInterval) {
     KUBE_RETURN_IF_ERROR(Reload());
-    if (const ApiResource* r = Best(match)) return r->ref;
+    if (const DiscoveredResource* r = Best(match)) return r->ref;
   }
   return NotFoundError("the server doesn't have a resource type " + what);
 }
 
 Result<ResourceRef> RESTMapper::ResourceFor(const GroupVersionKind& gvk) {
   return Find(
-      [&](const ApiResource& r) {
+      [&](const DiscoveredResource& r) {
         return r.ref.kind == gvk.kind && r.ref.gvr.group == gvk.group &&
                r.ref.gvr.version == gvk.version;
       },
@@ -170,7 +170,7 @@ Result<ResourceRef> RESTMapper::ResourceFor(const GroupVersionKind& gvk) {
 
 Result<ResourceRef> RESTMapper::PreferredResourceFor(const GroupKind& gk) {
   return Find(
-      [&](const ApiResource& r) { return r.ref.kind == gk.kind && r.ref.gvr.group == gk.group; },
+      [&](const DiscoveredResource& r) { return r.ref.kind == gk.kind && r.ref.gvr.group == gk.group; },
       "for kind \"" + gk.ToString() + "\"");
 }
 
@@ -183,7 +183,7 @@ Result<ResourceRef> RESTMapper::ResourceForName(std::string_view name) {
     group = lower.substr(dot + 1);
   }
   return Find(
-      [&](const ApiResource& r) {
+      [&](const DiscoveredResource& r) {
         if (!group.empty() && r.ref.gvr.group != group) return false;
         if (r.ref.gvr.resource == resource || r.singular_name == resource ||
             AsciiLower(r.ref.kind) == resource) {

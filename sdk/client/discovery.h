@@ -31,7 +31,7 @@ struct ServerVersion {
 };
 
 // One entry of an APIResourceList (subresources such as "pods/status" are skipped).
-struct ApiResource {
+struct DiscoveredResource {
   ResourceRef ref;  // group, version, plural, kind, namespaced
   std::string singular_name;
   std::vector<std::string> short_names;
@@ -43,7 +43,7 @@ struct ApiResource {
 // GET /version.
 [[nodiscard]] Result<ServerVersion> GetServerVersion(Client& client);
 // Every resource of every served group version (one request per group version).
-[[nodiscard]] Result<std::vector<ApiResource>> DiscoverResources(Client& client);
+[[nodiscard]] Result<std::vector<DiscoveredResource>> DiscoverResources(Client& client);
 
 class RESTMapper {
  public:
@@ -67,14 +67,14 @@ class RESTMapper {
   // REQUIRES: mu_ held.
   Status Reload();
   template <typename Match>
-  const ApiResource* Best(Match match) const;
+  const DiscoveredResource* Best(Match match) const;
   template <typename Match>
   Result<ResourceRef> Find(Match match, const std::string& what);
 
   Client* client_;
   std::mutex mu_;
   bool loaded_ = false;                 // GUARDED_BY(mu_)
-  std::vector<ApiResource> resources_;  // GUARDED_BY(mu_)
+  std::vector<DiscoveredResource> resources_;  // GUARDED_BY(mu_)
   Clock::TimePoint last_refresh_{};     // GUARDED_BY(mu_)
 };
 
