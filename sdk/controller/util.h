@@ -17,6 +17,7 @@
 #define KUBECPP_CONTROLLER_UTIL_H_
 
 #include <functional>
+#include <optional>
 #include <stop_token>
 #include <string>
 #include <string_view>
@@ -150,6 +151,23 @@ template <typename ApiT, typename T>
 
 namespace detail {
 Status CheckSameIdentity(const ObjectMeta& before, const ObjectMeta& after);
+
+// The live copy of the object `meta` names; or, when there is none, runs `mutate` on
+// *object, creates it (*object becomes the server's copy) and returns nullopt.
+template <typename ApiT, typename T>
+Result<std::optional<T>> GetOrCreate(ApiT& api, T* object, const ObjectMeta& meta,
+                                     const std::function<Status(T&)>& mutate,
+                                     std::stop_token stop) {
+  auto live = api.Get(meta.name, stop);
+  if (live) return std::optional<T>(std::move(*live));
+  if (live.error().code() != Code::kNotFound) return std::move(live).error();
+  KUBE_RETURN_IF_ERROR(mutate(*object));
+  KUBE_RETURN_IF_ERROR(CheckSameIdentity(meta, MetaOf(*object)));
+  auto created = api.Create(*object, {}, stop);
+  if (!created) return std::move(created).error();
+  *object = std::move(*created);
+  return std::optional<T>();
+}
 }  // namespace detail
 
 template <typename ApiT, typename T>
@@ -157,17 +175,10 @@ Result<OperationResult> CreateOrUpdate(ApiT& api, T* object,
                                        const std::function<Status(T&)>& mutate,
                                        std::stop_token stop) {
   const ObjectMeta meta = MetaOf(*object);
-  auto live = api.Get(meta.name, stop);
-  if (!live) {
-    if (live.error().code() != Code::kNotFound) return std::move(live).error();
-    KUBE_RETURN_IF_ERROR(mutate(*object));
-    KUBE_RETURN_IF_ERROR(detail::CheckSameIdentity(meta, MetaOf(*object)));
-    auto created = api.Create(*object, {}, stop);
-    if (!created) return std::move(created).error();
-    *object = std::move(*created);
-    return OperationResult::kCreated;
-  }
-  T current = std::move(*live);
+  auto live = detail::GetOrCreate(api, object, meta, mutate, stop);
+  if (!live) return std::move(live).error();
+  if (!*live) return OperationResult::kCreated;
+  T current = std::move(**live);
   const Json before = ToJsonValue(current);
   KUBE_RETURN_IF_ERROR(mutate(current));
   KUBE_RETURN_IF_ERROR(detail::CheckSameIdentity(meta, MetaOf(current)));
@@ -185,17 +196,10 @@ template <typename ApiT, typename T>
 Result<OperationResult> CreateOrPatch(ApiT& api, T* object, const std::function<Status(T&)>& mutate,
                                       std::stop_token stop) {
   const ObjectMeta meta = MetaOf(*object);
-  auto live = api.Get(meta.name, stop);
-  if (!live) {
-    if (live.error().code() != Code::kNotFound) return std::move(live).error();
-    KUBE_RETURN_IF_ERROR(mutate(*object));
-    KUBE_RETURN_IF_ERROR(detail::CheckSameIdentity(meta, MetaOf(*object)));
-    auto created = api.Create(*object, {}, stop);
-    if (!created) return std::move(created).error();
-    *object = std::move(*created);
-    return OperationResult::kCreated;
-  }
-  T current = std::move(*live);
+  auto live = detail::GetOrCreate(api, object, meta, mutate, stop);
+  if (!live) return std::move(live).error();
+  if (!*live) return OperationResult::kCreated;
+  T current = std::move(**live);
   Json before = ToJsonValue(current);
   KUBE_RETURN_IF_ERROR(mutate(current));
   KUBE_RETURN_IF_ERROR(detail::CheckSameIdentity(meta, MetaOf(current)));
