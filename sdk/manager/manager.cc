@@ -2,13 +2,13 @@
 
 #include <pthread.h>
 #include <signal.h>
-#include <spdlog/spdlog.h>
 
 #include <condition_variable>
 #include <cstdlib>
 #include <thread>
 #include <utility>
 
+#include "kubecpp/controller/log.h"
 #include "kubecpp/manager/leader_election.h"
 #include "kubecpp/metrics/leader_election_metrics.h"
 #include "kubecpp/metrics/registry.h"
@@ -64,7 +64,8 @@ std::stop_token SetupSignalHandler() {
       for (int count = 0;; ++count) {
         if (sigwait(&set, &received) != 0) continue;
         if (count > 0) std::_Exit(1);  // a second signal: exit at once
-        spdlog::info("manager: received signal {}, shutting down", received);
+        controller::Logger("manager").Info("received signal, shutting down",
+                                           {{"signal", std::to_string(received)}});
         source.request_stop();
       }
     }).detach();
@@ -197,7 +198,8 @@ void Manager::StartEntryLocked(Entry& entry) {
     Status s = entry.runnable->Run(token);
     std::lock_guard lock(mu_);
     if (!s.ok() && s.code() != Code::kCancelled) {
-      spdlog::error("manager: {} failed: {}", entry.runnable->name(), s.ToString());
+      controller::Logger("manager").Error(s, "runnable failed",
+                                          {{"runnable", entry.runnable->name()}});
       errors_.push_back(s.Annotate(entry.runnable->name()));
       stop_all_.request_stop();  // a failed runnable stops the manager
     }
@@ -278,8 +280,9 @@ Status Manager::Start(std::stop_token stop) {
     config.release_on_cancel = options_.leader_election_release_on_cancel;
     config.event_recorder = recorder_.get();
     config.callbacks.on_started_leading = [this, &leader_stop_status](std::stop_token lt) {
-      spdlog::info("manager: became leader of lease {}/{}", options_.leader_election_namespace,
-                   options_.leader_election_id);
+      controller::Logger("manager").Info(
+          "became leader",
+          {{"lease", options_.leader_election_namespace + "/" + options_.leader_election_id}});
       StartLeaderRunnables(lt);
       std::mutex m;
       std::condition_variable_any cv;
@@ -307,7 +310,7 @@ Status Manager::Start(std::stop_token stop) {
     elector_thread = std::thread([&] {
       leader_status = elector->Run(stop_all_.get_token());
       if (!leader_status.ok()) {
-        spdlog::error("manager: leader election lost: {}", leader_status.ToString());
+        controller::Logger("manager").Error(leader_status, "leader election lost");
         stop_all_.request_stop();
       }
     });
@@ -321,7 +324,7 @@ Status Manager::Start(std::stop_token stop) {
     std::unique_lock lock(m);
     cv.wait(lock, stop_all_.get_token(), [] { return false; });
   }
-  spdlog::info("manager: stopping");
+  controller::Logger("manager").Info("stopping");
   Status result;
   if (elector_thread.joinable()) {
     elector_thread.join();  // stops and drains leader runnables, releases the Lease
