@@ -170,7 +170,9 @@ Result<ResourceRef> RESTMapper::ResourceFor(const GroupVersionKind& gvk) {
 
 Result<ResourceRef> RESTMapper::PreferredResourceFor(const GroupKind& gk) {
   return Find(
-      [&](const DiscoveredResource& r) { return r.ref.kind == gk.kind && r.ref.gvr.group == gk.group; },
+      [&](const DiscoveredResource& r) {
+        return r.ref.kind == gk.kind && r.ref.gvr.group == gk.group;
+      },
       "for kind \"" + gk.ToString() + "\"");
 }
 

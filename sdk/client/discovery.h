@@ -73,9 +73,9 @@ class RESTMapper {
 
   Client* client_;
   std::mutex mu_;
-  bool loaded_ = false;                 // GUARDED_BY(mu_)
+  bool loaded_ = false;                        // GUARDED_BY(mu_)
   std::vector<DiscoveredResource> resources_;  // GUARDED_BY(mu_)
-  Clock::TimePoint last_refresh_{};     // GUARDED_BY(mu_)
+  Clock::TimePoint last_refresh_{};            // GUARDED_BY(mu_)
 };
 
 }  // namespace kube::client
