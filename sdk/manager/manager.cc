@@ -151,20 +151,16 @@ controller::Builder Manager::NewControllerManagedBy() {
 
 Status Manager::Add(std::unique_ptr<controller::Controller> c) {
   if (!c) return Status(Code::kInvalid, "manager: controller must not be null");
-  {
-    std::lock_guard lock(mu_);
-    for (const auto& e : entries_) {
-      if (e->controller != nullptr && e->controller->name() == c->name()) {
-        return Status(Code::kAlreadyExists,
-                      "manager: a controller named " + c->name() + " was already added");
-      }
+  std::lock_guard lock(mu_);
+  for (const auto& e : entries_) {
+    if (e->controller != nullptr && e->controller->name() == c->name()) {
+      return Status(Code::kAlreadyExists,
+                    "manager: a controller named " + c->name() + " was already added");
     }
   }
-  controller::Controller* raw = c.get();
   auto entry = std::make_unique<Entry>();
+  entry->controller = c.get();
   entry->runnable = std::make_unique<ControllerRunnable>(std::move(c));
-  entry->controller = raw;
-  std::lock_guard lock(mu_);
   entries_.push_back(std::move(entry));
   StartEntryLocked(*entries_.back());
   return Status();
