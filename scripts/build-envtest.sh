@@ -10,8 +10,8 @@
 #
 # Usage: scripts/build-envtest.sh [--with-controller-manager] [--force]
 # Environment: KUBECPP_ENVTEST_DIR (cache directory); GO (the go binary, default: PATH
-# then /usr/local/go/bin/go); KUBECPP_ENVTEST_GO_P (go build -p, default 1: the build
-# is niced and single-package so it does not starve other work on small machines).
+# then /usr/local/go/bin/go); KUBECPP_ENVTEST_GO_P (go build -p, default: the number of CPUs;
+# the build is niced so it yields to other work).
 set -euo pipefail
 
 # Everything runs inside main, so bash has read the whole file before it starts: editing
@@ -68,7 +68,7 @@ main() {
   done
 
   export CGO_ENABLED=0
-  export GOFLAGS="-buildvcs=false -p=${KUBECPP_ENVTEST_GO_P:-1}"
+  export GOFLAGS="-buildvcs=false -p=${KUBECPP_ENVTEST_GO_P:-$(nproc)}"
   mkdir -p "$bin"
 
   now() { date +%s; }
