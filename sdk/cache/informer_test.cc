@@ -77,9 +77,9 @@ TEST_F(InformerTest, HandlersSeeEventsInOrderAndASlowHandlerDoesNotBlockTheCache
 TEST_F(InformerTest, HandlerAddedAfterSyncGetsSyntheticAddsThenLiveEvents) {
   Create("a", "1");
   Create("b", "1");
+  Recorder rec;  // declared first: it must outlive the informer's handlers
   auto informer = NewDynamicInformer(client_.get(), kConfigMaps, Options());
   StartAndSync(*informer);
-  Recorder rec;
   HandlerRegistration reg = informer->AddEventHandler(rec.Funcs());
   ASSERT_TRUE(Eventually([&] { return reg.HasSynced(); }));
   Create("c", "1");
@@ -110,8 +110,8 @@ TEST_F(InformerTest, ResyncRedeliversEveryObjectAsAnUpdateWithOldEqualNew) {
   Create("b", "1");
   InformerOptions options = Options();
   options.resync_period = std::chrono::seconds(30);
+  Recorder rec;  // declared first: it must outlive the informer's handlers
   auto informer = NewDynamicInformer(client_.get(), kConfigMaps, options);
-  Recorder rec;
   informer->AddEventHandler(rec.Funcs());
   informer->Start(stop_.get_token());
   ASSERT_TRUE(Eventually([&] { return rec.size() == 2; }));
@@ -153,8 +153,8 @@ TEST_F(InformerTest, LabelSelectorScopesTheCacheAndAnObjectLeavingItIsDeleted) {
   Create("db", "1", "default", {{"app", "db"}});
   InformerOptions options = Options();
   options.label_selector = "app=web";
+  Recorder rec;  // declared first: it must outlive the informer's handlers
   auto informer = NewDynamicInformer(client_.get(), kConfigMaps, options);
-  Recorder rec;
   informer->AddEventHandler(rec.Funcs());
   StartAndSync(*informer);
   EXPECT_EQ(informer->GetIndexer().ListKeys(), std::vector<std::string>{"default/web"});

@@ -62,8 +62,8 @@ class ReflectorTest : public testutil::InformerTestBase {
 TEST_F(ReflectorTest, ListsThenWatchesWithOneList) {
   Create("a", "1");
   Create("b", "1");
+  Recorder rec;  // declared first: it must outlive the informer's handlers
   auto informer = NewDynamicInformer(client_.get(), kConfigMaps, Options());
-  Recorder rec;
   informer->AddEventHandler(rec.Funcs());
   StartAndSync(*informer);
   EXPECT_EQ(informer->GetIndexer().size(), 2u);
@@ -117,8 +117,8 @@ TEST_F(ReflectorTest, RelistsAfterGoneAndDeliversTheDifference) {
   Create("a", "1");
   Create("b", "1");
   Create("c", "1");
+  Recorder rec;  // declared first: it must outlive the informer's handlers
   auto informer = NewDynamicInformer(client_.get(), kConfigMaps, Options());
-  Recorder rec;
   informer->AddEventHandler(rec.Funcs());
   StartAndSync(*informer);
   ASSERT_TRUE(Eventually([&] { return rec.size() == 3; }));
@@ -218,8 +218,8 @@ TEST_F(ReflectorTest, StreamingListSyncsWithoutAList) {
   Create("b", "1");
   InformerOptions options = Options();
   options.reflector.streaming_list = true;
+  Recorder rec;  // declared first: it must outlive the informer's handlers
   auto informer = NewDynamicInformer(client_.get(), kConfigMaps, options);
-  Recorder rec;
   informer->AddEventHandler(rec.Funcs());
   StartAndSync(*informer);
   EXPECT_EQ(informer->GetIndexer().size(), 2u);
