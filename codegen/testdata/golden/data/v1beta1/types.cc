@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <utility>
 
+#include "kubecpp/core/codec.h"
 #include "kubecpp/core/json.h"
 
 namespace testing::api::data::v1beta1 {
@@ -12,179 +13,20 @@ namespace testing::api::data::v1beta1 {
 namespace {
 
 using Json = nlohmann::json;
-
-[[maybe_unused]] std::string JoinPath(std::string_view path, std::string_view key) {
-  std::string out(path);
-  if (!out.empty()) out += '.';
-  out += key;
-  return out;
-}
-
-[[maybe_unused]] std::string IndexPath(std::string_view path, size_t i) {
-  std::string out(path);
-  out += '[';
-  out += std::to_string(i);
-  out += ']';
-  return out;
-}
-
-// Encoding: Enc() has one overload per stored type (generated types through ADL).
-[[maybe_unused]] Json Enc(const std::string& v) { return Json(v); }
-[[maybe_unused]] Json Enc(int32_t v) { return Json(v); }
-[[maybe_unused]] Json Enc(int64_t v) { return Json(v); }
-[[maybe_unused]] Json Enc(bool v) { return Json(v); }
-[[maybe_unused]] Json Enc(double v) { return Json(v); }
-[[maybe_unused]] Json Enc(const kube::Time& v) { return Json(v.ToString()); }
-[[maybe_unused]] Json Enc(const kube::MicroTime& v) { return Json(v.ToString()); }
-[[maybe_unused]] Json Enc(const kube::RawJson& v) {
-  if (!v.empty()) return v.value();
-  return v.ToString() == "{}" ? Json::object() : Json(nullptr);
-}
-template <typename T>
-Json Enc(const std::vector<T>& v);
-template <typename T>
-Json Enc(const std::map<std::string, T>& v);
-template <typename T>
-Json Enc(const std::optional<T>& v);
-template <typename T>
-Json Enc(const T& v) {
-  Json j;
-  ToJson(v, &j);
-  return j;
-}
-template <typename T>
-Json Enc(const std::vector<T>& v) {
-  Json out = Json::array();
-  for (const T& item : v) out.push_back(Enc(item));
-  return out;
-}
-template <typename T>
-Json Enc(const std::map<std::string, T>& v) {
-  Json out = Json::object();
-  for (const auto& [key, item] : v) out.emplace(key, Enc(item));
-  return out;
-}
-template <typename T>
-Json Enc(const std::optional<T>& v) {
-  return v ? Enc(*v) : Json(nullptr);
-}
-
-// Decoding: Dec() has one overload per stored type. `path` is a buffer holding where
-// `in` sits; it is extended for children and restored, so no path is built unless
-// there is an error.
-[[maybe_unused]] void PushKey(std::string* path, std::string_view key) {
-  if (!path->empty()) path->push_back('.');
-  path->append(key);
-}
-template <typename T>
-kube::Status Dec(const Json& in, std::string* path, std::vector<T>* out);
-template <typename T>
-kube::Status Dec(const Json& in, std::string* path, std::map<std::string, T>* out);
-template <typename T>
-kube::Status Dec(const Json& in, std::string* path, std::optional<T>* out);
-template <typename T>
-kube::Status Dec(const Json& in, std::string* path, T* out) {
-  if constexpr (requires { FromJsonAt(in, path, out); }) {
-    return FromJsonAt(in, path, out);  // generated types: the buffer overload
-  } else {
-    using kube::FromJsonAt;  // scalars and kubecpp core types
-    return FromJsonAt(in, std::string_view(*path), out);
-  }
-}
-template <typename T>
-kube::Status Dec(const Json& in, std::string* path, std::vector<T>* out) {
-  if (!in.is_array()) return kube::JsonTypeError(*path, "array", in);
-  out->clear();
-  out->resize(in.size());
-  const size_t n = path->size();
-  for (size_t i = 0; i < in.size(); ++i) {
-    path->push_back('[');
-    path->append(std::to_string(i));
-    path->push_back(']');
-    if (kube::Status s = Dec(in[i], path, &(*out)[i]); !s.ok()) return s;
-    path->resize(n);
-  }
-  return kube::Status();
-}
-template <typename T>
-kube::Status Dec(const Json& in, std::string* path, std::map<std::string, T>* out) {
-  if (!in.is_object()) return kube::JsonTypeError(*path, "object", in);
-  out->clear();
-  const size_t n = path->size();
-  for (auto it = in.begin(); it != in.end(); ++it) {
-    PushKey(path, it.key());
-    if (kube::Status s = Dec(it.value(), path, &(*out)[it.key()]); !s.ok()) return s;
-    path->resize(n);
-  }
-  return kube::Status();
-}
-template <typename T>
-kube::Status Dec(const Json& in, std::string* path, std::optional<T>* out) {
-  if (in.is_null()) {
-    out->reset();
-    return kube::Status();
-  }
-  return Dec(in, path, &out->emplace());
-}
-
-// Field helpers: one instantiation per stored type keeps the per-field code to a call.
-template <typename T>
-void Put(Json* j, const char* key, const T& v) {
-  (*j)[key] = Enc(v);
-}
-[[maybe_unused]] void PutNull(Json* j, const char* key) { (*j)[key] = nullptr; }
-template <typename T>
-bool DecField(const Json& value, std::string* path, const char* key, T* out,
-              kube::Status* status) {
-  const size_t n = path->size();
-  PushKey(path, key);
-  *status = Dec(value, path, out);
-  path->resize(n);
-  return status->ok();
-}
-[[maybe_unused]] void PutUnknown(const kube::RawJson& unknown, Json* out) {
-  if (unknown.empty() || !unknown.value().is_object()) return;
-  for (auto it = unknown.value().begin(); it != unknown.value().end(); ++it) {
-    if (!out->contains(it.key())) (*out)[it.key()] = it.value();
-  }
-}
-
-[[maybe_unused]] void AddCause(std::vector<kube::StatusCause>* errors, std::string reason, std::string_view path,
-              std::string message) {
-  errors->push_back(kube::StatusCause{std::move(reason), std::move(message), std::string(path)});
-}
-
-// Characters (code points) of UTF-8 text, as Kubernetes counts minLength / maxLength.
-[[maybe_unused]] size_t Utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-[[maybe_unused]] bool HasUnknown(const kube::RawJson& unknown, const char* key) {
-  return !unknown.empty() && unknown.value().is_object() && unknown.value().contains(key);
-}
-
-template <typename T>
-std::string Repr(const T& v) {
-  return Json(v).dump();
-}
-
-[[maybe_unused]] kube::Status InvalidStatus(std::string_view kind, std::string_view group, const std::string& name,
-                           std::vector<kube::StatusCause> causes) {
-  std::string message = std::string(kind) + " \"" + name + "\" is invalid: ";
-  for (size_t i = 0; i < causes.size(); ++i) {
-    if (i) message += ", ";
-    message += causes[i].field.empty() ? causes[i].message
-                                       : causes[i].field + ": " + causes[i].message;
-  }
-  kube::StatusDetails details;
-  details.name = name;
-  details.group = std::string(group);
-  details.kind = std::string(kind);
-  details.causes = std::move(causes);
-  return kube::InvalidError(std::move(message)).set_details(std::move(details));
-}
+using kube::codec::AddCause;
+using kube::codec::Dec;
+using kube::codec::DecField;
+using kube::codec::Enc;
+using kube::codec::HasUnknown;
+using kube::codec::IndexPath;
+using kube::codec::InvalidStatus;
+using kube::codec::JoinPath;
+using kube::codec::Put;
+using kube::codec::PutNull;
+using kube::codec::PushKey;
+using kube::codec::PutUnknown;
+using kube::codec::Repr;
+using kube::codec::Utf8Length;
 
 }  // namespace
 
