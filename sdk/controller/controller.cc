@@ -36,10 +36,6 @@ std::string FormatDuration(Clock::Duration d) {
 
 }  // namespace
 
-struct Controller::Metrics : metrics::ControllerMetrics {
-  using metrics::ControllerMetrics::ControllerMetrics;
-};
-
 Result<std::unique_ptr<Controller>> Controller::New(ControllerOptions options,
                                                     std::shared_ptr<Reconciler> reconciler) {
   if (options.name.empty()) return Status(Code::kInvalid, "controller name must not be empty");
@@ -58,14 +54,12 @@ Controller::Controller(ControllerOptions options, std::shared_ptr<Reconciler> re
     : options_(std::move(options)),
       reconciler_(std::move(reconciler)),
       clock_(options_.clock != nullptr ? *options_.clock : RealClock()),
-      log_(Logger("controller").WithValues({{"controller", options_.name}})),
-      metrics_(std::make_unique<Metrics>(options_.name, options_.metrics_registry != nullptr
-                                                            ? *options_.metrics_registry
-                                                            : metrics::DefaultRegistry())) {
+      log_(Logger("controller").WithValues({{"controller", options_.name}})) {
+  metrics::Registry& registry = options_.metrics_registry != nullptr ? *options_.metrics_registry
+                                                                     : metrics::DefaultRegistry();
+  metrics_ = std::make_unique<metrics::ControllerMetrics>(options_.name, registry);
   metrics_->SetMaxConcurrentReconciles(options_.max_concurrent_reconciles);
-  auto provider = metrics::NewWorkqueueMetricsProvider(options_.metrics_registry != nullptr
-                                                           ? *options_.metrics_registry
-                                                           : metrics::DefaultRegistry());
+  auto provider = metrics::NewWorkqueueMetricsProvider(registry);
   workqueue::PriorityQueueOptions<ObjectKey> q;
   q.name = options_.name;
   q.metrics_provider = provider.get();
@@ -89,7 +83,7 @@ Controller::~Controller() {
 Controller::WatchId Controller::Watch(std::unique_ptr<Source> source) {
   std::lock_guard lock(mu_);
   const WatchId id = next_watch_++;
-  if (live_sink_ != nullptr) source->Start(*live_sink_);
+  if (ran_) source->Start(*this);
   sources_.emplace(id, std::move(source));
   return id;
 }
@@ -131,7 +125,6 @@ Status Controller::Run(std::stop_token stop) {
       return Status(Code::kInvalid, "controller " + options_.name + " was already started");
     }
     ran_ = true;
-    live_sink_ = this;
     for (auto& [id, source] : sources_) source->Start(*this);
   }
   log_.Info("Starting EventSource");
@@ -194,12 +187,12 @@ Status Controller::WaitForSources(std::stop_token stop) {
 
 void Controller::Worker(std::stop_token stop) {
   while (auto item = queue_->GetWithPriority()) {
-    if (!stop.stop_requested()) Process(*item, stop);
+    if (!stop.stop_requested()) Process(*item);
     queue_->Done(item->item);
   }
 }
 
-void Controller::Process(const workqueue::PriorityItem<ObjectKey>& item, std::stop_token) {
+void Controller::Process(const workqueue::PriorityItem<ObjectKey>& item) {
   const ObjectKey& key = item.item;
   Request request;
   request.key = key;

@@ -44,8 +44,9 @@
 #include "kubecpp/workqueue/rate_limiter.h"
 
 namespace kube::metrics {
+class ControllerMetrics;
 class Registry;
-}
+}  // namespace kube::metrics
 
 namespace kube::controller {
 
@@ -107,7 +108,6 @@ class Controller final : private EventSink {
   int queue_length() const { return queue_->Len(); }
 
  private:
-  struct Metrics;
   Controller(ControllerOptions options, std::shared_ptr<Reconciler> reconciler);
 
   void Enqueue(const ObjectKey& key, int priority) override;
@@ -116,13 +116,13 @@ class Controller final : private EventSink {
 
   Status WaitForSources(std::stop_token stop);
   void Worker(std::stop_token stop);
-  void Process(const workqueue::PriorityItem<ObjectKey>& item, std::stop_token stop);
+  void Process(const workqueue::PriorityItem<ObjectKey>& item);
 
   const ControllerOptions options_;
   const std::shared_ptr<Reconciler> reconciler_;
   Clock& clock_;
   const Logger log_;
-  std::unique_ptr<Metrics> metrics_;
+  std::unique_ptr<metrics::ControllerMetrics> metrics_;
   std::unique_ptr<workqueue::PriorityQueue<ObjectKey>> queue_;
   std::stop_source abort_;
   std::atomic<bool> started_{false};
@@ -131,8 +131,7 @@ class Controller final : private EventSink {
   std::mutex mu_;
   std::map<WatchId, std::unique_ptr<Source>> sources_;  // GUARDED_BY(mu_)
   WatchId next_watch_ = 1;                              // GUARDED_BY(mu_)
-  EventSink* live_sink_ = nullptr;                      // GUARDED_BY(mu_); set by Run
-  bool ran_ = false;                                    // GUARDED_BY(mu_)
+  bool ran_ = false;  // GUARDED_BY(mu_): Run was called; sources start at once
 
   std::mutex deleted_mu_;
   std::unordered_map<ObjectKey, std::shared_ptr<const void>> deleted_;  // GUARDED_BY(deleted_mu_)
