@@ -1,6 +1,5 @@
 #include "kubecpp/controller/controller.h"
 
-#include <condition_variable>
 #include <cstdio>
 #include <exception>
 #include <random>
@@ -145,10 +144,7 @@ Status Controller::Run(std::stop_token stop) {
     for (int i = 0; i < options_.max_concurrent_reconciles; ++i) {
       workers.emplace_back([this, stop] { Worker(stop); });
     }
-    std::mutex m;
-    std::condition_variable_any cv;
-    std::unique_lock lock(m);
-    cv.wait(lock, stop, [] { return false; });
+    WaitForStop(stop);
     log_.Info("Shutdown signal received, waiting for all workers to finish");
     queue_->ShutDown();
   }  // joins the workers: in-flight reconciles finish

@@ -22,6 +22,13 @@ class SteadyClock final : public Clock {
 
 }  // namespace
 
+void WaitForStop(std::stop_token stop) {
+  std::mutex mu;
+  std::condition_variable_any cv;
+  std::unique_lock lock(mu);
+  cv.wait(lock, stop, [] { return false; });
+}
+
 Clock& RealClock() {
   static auto* clock = new SteadyClock();  // never destroyed: usable during exit
   return *clock;

@@ -31,6 +31,9 @@ class Clock {
 // The real clock (steady_clock and system_clock). Never destroyed.
 Clock& RealClock();
 
+// Blocks the calling thread until `stop` is requested (at once if it already is).
+void WaitForStop(std::stop_token stop);
+
 }  // namespace kube
 
 #endif  // KUBECPP_CORE_CLOCK_H_

@@ -57,10 +57,7 @@ class Candidate {
     config.callbacks.on_started_leading = [this](std::stop_token lost) {
       if (log_ != nullptr && log_->active.fetch_add(1) != 0) log_->overlap = true;
       started_ = true;
-      std::mutex mu;
-      std::condition_variable_any cv;
-      std::unique_lock lock(mu);
-      cv.wait(lock, lost, [] { return false; });
+      WaitForStop(lost);
       lost_signalled_ = true;
       if (log_ != nullptr) log_->active.fetch_sub(1);
     };

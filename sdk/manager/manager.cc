@@ -280,10 +280,7 @@ Status Manager::Start(std::stop_token stop) {
           "became leader",
           {{"lease", options_.leader_election_namespace + "/" + options_.leader_election_id}});
       StartLeaderRunnables(lt);
-      std::mutex m;
-      std::condition_variable_any cv;
-      std::unique_lock lock(m);
-      cv.wait(lock, lt, [] { return false; });
+      WaitForStop(lt);
       // Leader work must stop before the elector releases the Lease.
       leader_stop_status = StopEntries(/*leader=*/true);
     };
@@ -315,10 +312,7 @@ Status Manager::Start(std::stop_token stop) {
   }
 
   {  // Run until stopped (signal, caller, a failed runnable or a lost Lease).
-    std::mutex m;
-    std::condition_variable_any cv;
-    std::unique_lock lock(m);
-    cv.wait(lock, stop_all_.get_token(), [] { return false; });
+    WaitForStop(stop_all_.get_token());
   }
   controller::Logger("manager").Info("stopping");
   Status result;

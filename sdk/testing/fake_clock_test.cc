@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <thread>
 
 namespace kube::testing {
@@ -46,6 +47,21 @@ TEST(FakeClock, StopWakesSleeperWithFalse) {
 TEST(FakeClock, ZeroSleepReturnsAtOnce) {
   FakeClock clock;
   EXPECT_TRUE(clock.SleepFor(seconds(0), {}));
+}
+
+TEST(WaitForStop, ReturnsOnceStopIsRequested) {
+  std::stop_source stop;
+  std::atomic<bool> returned{false};
+  std::thread waiter([&] {
+    WaitForStop(stop.get_token());
+    returned = true;
+  });
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_FALSE(returned.load());
+  stop.request_stop();
+  waiter.join();
+  EXPECT_TRUE(returned.load());
+  WaitForStop(stop.get_token());  // already requested: returns at once
 }
 
 }  // namespace
