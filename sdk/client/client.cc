@@ -175,8 +175,8 @@ Client::Client(Config config, std::unique_ptr<transport::Transport> transport,
   }
 }
 
-Result<transport::Headers> Client::BaseHeaders() {
-  transport::Headers headers = {{"User-Agent", user_agent_}, {"Accept", "application/json"}};
+Result<transport::Headers> Client::BaseHeaders(std::string_view accept) {
+  transport::Headers headers = {{"User-Agent", user_agent_}, {"Accept", std::string(accept)}};
   if (auth_) {
     auto header = auth_->Header();
     if (!header) return std::move(header).error();
@@ -187,6 +187,13 @@ Result<transport::Headers> Client::BaseHeaders() {
 
 Result<std::string> Client::Call(std::string_view method, std::string target, std::string body,
                                  std::string_view content_type, std::stop_token stop) {
+  return CallAccepting("application/json", method, std::move(target), std::move(body), content_type,
+                       stop);
+}
+
+Result<std::string> Client::CallAccepting(std::string_view accept, std::string_view method,
+                                          std::string target, std::string body,
+                                          std::string_view content_type, std::stop_token stop) {
   transport::Request request;
   request.method = std::string(method);
   request.target = std::move(target);
@@ -196,7 +203,7 @@ Result<std::string> Client::Call(std::string_view method, std::string target, st
   Status last;
   for (int attempt = 0; attempt < kMaxAttempts; ++attempt) {
     if (limiter_) KUBE_RETURN_IF_ERROR(limiter_->Wait(stop));
-    auto headers = BaseHeaders();
+    auto headers = BaseHeaders(accept);
     if (!headers) return std::move(headers).error();
     request.headers = std::move(*headers);
     if (!request.body.empty()) request.headers.emplace_back("Content-Type", content_type);

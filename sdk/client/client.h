@@ -53,6 +53,12 @@ class Client {
                                          std::string_view content_type = "application/json",
                                          std::stop_token stop = {});
 
+  // Call with another Accept header than "application/json", e.g. the Table form of a
+  // list that `kubectl get` asks for (DynamicApi::ListTable).
+  [[nodiscard]] Result<std::string> CallAccepting(
+      std::string_view accept, std::string_view method, std::string target, std::string body = "",
+      std::string_view content_type = "application/json", std::stop_token stop = {});
+
   // Sends a GET and streams the 2xx body to `on_chunk` until the server ends it,
   // `on_chunk` returns false or `stop` is requested (all success). `idle_timeout`
   // bounds the wait for each byte. Errors as Call; no retries (the caller re-watches).
@@ -72,7 +78,7 @@ class Client {
 
  private:
   // Headers every request carries.
-  Result<transport::Headers> BaseHeaders();
+  Result<transport::Headers> BaseHeaders(std::string_view accept = "application/json");
 
   const Config config_;
   const std::unique_ptr<transport::Transport> transport_;

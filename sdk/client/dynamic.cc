@@ -90,6 +90,12 @@ Result<UnstructuredList> DynamicApi::ListPage(const ListOptions& options, std::s
   return DecodeList(*body);
 }
 
+Result<Unstructured> DynamicApi::ListTable(const ListOptions& options, std::stop_token stop) {
+  return DecodeObject(
+      client_->CallAccepting("application/json;as=Table;v=v1;g=meta.k8s.io,application/json", "GET",
+                             Path() + ListQuery(options, false), "", "", stop));
+}
+
 Result<UnstructuredList> DynamicApi::List(const ListOptions& options, std::stop_token stop) {
   auto first = ListPage(options, stop);
   if (!first || options.limit <= 0 || !options.continue_.empty()) return first;

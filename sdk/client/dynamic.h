@@ -55,6 +55,10 @@ class DynamicApi {
   // unpaged list, as client-go's pager does. With a continue token: that page only.
   [[nodiscard]] Result<UnstructuredList> List(const ListOptions& options = {},
                                               std::stop_token stop = {});
+  // Lists in the server-side Table form (meta.k8s.io/v1 Table: columnDefinitions and
+  // rows of cells), what `kubectl get` prints. One page; no paging.
+  [[nodiscard]] Result<Unstructured> ListTable(const ListOptions& options = {},
+                                               std::stop_token stop = {});
   [[nodiscard]] Result<Unstructured> Create(const Unstructured& object,
                                             const WriteOptions& options = {},
                                             std::stop_token stop = {});

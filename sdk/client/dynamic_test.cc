@@ -191,6 +191,22 @@ TEST(DynamicApi, ListFollowsContinueTokensAcrossPages) {
             "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb&limit=3&continue=c3");
 }
 
+TEST(DynamicApi, ListTableAsksForTheTableFormWithAJsonFallback) {
+  Fixture f([](const transport::Request&) {
+    return JsonResponse(200, R"({"apiVersion":"meta.k8s.io/v1","kind":"Table",
+        "columnDefinitions":[{"name":"Name","type":"string"}],"rows":[{"cells":["web"]}]})");
+  });
+  DynamicApi api(f.client.get(), kPods, "default");
+  auto table = api.ListTable({.label_selector = "app=web"});
+  ASSERT_TRUE(table) << table.error();
+  EXPECT_EQ(table->kind(), "Table");
+  auto reqs = f.transport->requests();
+  ASSERT_EQ(reqs.size(), 1u);
+  EXPECT_EQ(reqs[0].target, "/api/v1/namespaces/default/pods?labelSelector=app%3Dweb");
+  EXPECT_EQ(transport::FindHeader(reqs[0].headers, "Accept"),
+            "application/json;as=Table;v=v1;g=meta.k8s.io,application/json");
+}
+
 TEST(DynamicApi, ExplicitContinueTokenReturnsOnePage) {
   Fixture f([](const transport::Request& r) { return PagedPods(r, false); });
   DynamicApi api(f.client.get(), kPods, "default");
