@@ -93,6 +93,12 @@ std::vector<std::string> Finalizers(const Json& object) {
   return out;
 }
 
+// A Namespace's spec.finalizers (A15).
+bool HasSpecFinalizers(const Json& object) {
+  const Json* list = FindPath(object, {"spec", "finalizers"});
+  return list != nullptr && list->is_array() && !list->empty();
+}
+
 void SetFinalizers(Json& object, const std::vector<std::string>& finalizers) {
   if (finalizers.empty()) {
     EraseMeta(object, "finalizers");
@@ -575,7 +581,7 @@ class FakeApiServer::Impl {
   ObjectPtr RemoveLocked(const ResourceInfo& info, const StorageKey& key);
   void FinishNamespaceLocked(const std::string& ns);
   Status AdmitLocked(const ResourceInfo& info, const Call& call, Json* object, const Json* old,
-                     bool status_write);
+                     bool status_write, bool finalize_write = false);
   void ApplyCrdLocked(const Json& crd);
   void DropStrategicPatchForCustomKinds(Json* doc) const;
   void RemoveCrdLocked(const Json& crd);
@@ -1649,7 +1655,7 @@ std::vector<std::string> UnknownBuiltinFields(const ResourceInfo& info, Json* ob
 }  // namespace
 
 Status FakeApiServer::Impl::AdmitLocked(const ResourceInfo& info, const Call& call, Json* object,
-                                        const Json* old, bool status_write) {
+                                        const Json* old, bool status_write, bool finalize_write) {
   if (!info.custom) {
     std::vector<std::string> unknown = UnknownBuiltinFields(info, object);
     if (!unknown.empty() && call.field_validation == "Strict") {
@@ -1697,6 +1703,7 @@ Status FakeApiServer::Impl::AdmitLocked(const ResourceInfo& info, const Call& ca
   request.create = old == nullptr;
   request.old = old;
   request.status_subresource = status_write;
+  request.finalize_subresource = finalize_write;
   request.custom = info.custom;
   // Custom resources: the schema did the defaulting; metadata rules still apply.
   if (!info.custom) internal::ApplyDefaults(request, object);
@@ -1971,7 +1978,8 @@ Result<Reply> FakeApiServer::Impl::UpdateLocked(const Route& route, Call& call, 
           .set_details(std::move(details));
     }
   }
-  KUBE_RETURN_IF_ERROR(AdmitLocked(info, call, &object, old.get(), status_write));
+  KUBE_RETURN_IF_ERROR(AdmitLocked(info, call, &object, old.get(), status_write,
+                                   route.subresource == "finalize" && IsNamespaces(info)));
   // A dry-run update keeps the stored allocations and checks no new ones.
   if (info.group.empty() && info.kind == "Service" && !status_write && !call.dry_run) {
     KUBE_RETURN_IF_ERROR(services_.Allocate(&object, old.get()));
@@ -1997,9 +2005,13 @@ Result<Reply> FakeApiServer::Impl::UpdateLocked(const Route& route, Call& call, 
     reply.body = Serve(info, object);
     return reply;
   }
-  // Finalizer completion (A5.2 step 9).
+  // Finalizer completion (A5.2 step 9). Without the built-in namespace deletion a
+  // namespace also waits for its spec.finalizers (upstream's
+  // ShouldDeleteNamespaceDuringUpdate).
+  const bool namespace_waits =
+      IsNamespaces(info) && !options_.builtin_namespace_deletion && HasSpecFinalizers(object);
   if (!MetaString(object, "deletionTimestamp").empty() && Finalizers(object).empty() &&
-      IntAt(object, {"metadata", "deletionGracePeriodSeconds"}) == 0) {
+      IntAt(object, {"metadata", "deletionGracePeriodSeconds"}) == 0 && !namespace_waits) {
     ObjectPtr last = RemoveLocked(info, key);
     reply.body = Serve(info, *last);
     return reply;
@@ -2361,9 +2373,17 @@ Result<Reply> FakeApiServer::Impl::DeleteLocked(const ResourceInfo& info, const 
     reply.body = Serve(info, *last);
     return reply;
   }
+  if (namespace_delete && !options_.builtin_namespace_deletion && finalizers.empty() &&
+      !HasSpecFinalizers(object)) {
+    // Nothing left to wait for (spec.finalizers already emptied): gone at once.
+    store_.Write(name, key, object);
+    ObjectPtr last = RemoveLocked(info, key);
+    reply.body = Serve(info, *last);
+    return reply;
+  }
   ObjectPtr stored = object == *old ? old : store_.Write(name, key, std::move(object));
   reply.body = Serve(info, *stored);
-  if (namespace_delete) {
+  if (namespace_delete && options_.builtin_namespace_deletion) {
     FinishNamespaceLocked(key.second);
     const auto& namespaces = store_.Get(name).objects;
     if (auto still = namespaces.find(key); still != namespaces.end()) {
@@ -2379,7 +2399,7 @@ ObjectPtr FakeApiServer::Impl::RemoveLocked(const ResourceInfo& info, const Stor
   if (last == nullptr) return last;
   if (info.group.empty() && info.kind == "Service") services_.Release(*last);
   if (IsCrds(info)) RemoveCrdLocked(*last);
-  if (info.namespaced) {
+  if (info.namespaced && options_.builtin_namespace_deletion) {
     const auto& namespaces = store_.Get("namespaces").objects;
     auto ns = namespaces.find({"", key.first});
     if (ns != namespaces.end() && !MetaString(*ns->second, "deletionTimestamp").empty()) {

@@ -60,6 +60,13 @@ struct FakeApiServerOptions {
   uint64_t seed = 0;
   // Address announced in /api serverAddressByClientCIDRs. Default "127.0.0.1:6443".
   std::string server_address = "127.0.0.1:6443";
+  // Who empties a deleted namespace. true (default): the server itself, at once, as
+  // the namespace controller would (for tests that run no controllers). false: as
+  // kube-apiserver does, the namespace stays Terminating with spec.finalizers
+  // ["kubernetes"] until a namespace controller deletes its content and removes
+  // "kubernetes" through PUT /api/v1/namespaces/<name>/finalize; the update that
+  // leaves spec.finalizers and metadata.finalizers empty deletes it.
+  bool builtin_namespace_deletion = true;
 };
 
 // Ways to make the server misbehave. All take effect on the next matching request.

@@ -666,6 +666,64 @@ TEST_F(FakeApiServerTest, NamespaceDeletionRemovesContentsThenTheNamespace) {
   EXPECT_EQ(Do("GET", "/api/v1/namespaces/team").code, 404);
 }
 
+TEST_F(FakeApiServerTest, WithoutBuiltinNamespaceDeletionTheNamespaceWaitsForFinalize) {
+  FakeApiServerOptions options;
+  options.builtin_namespace_deletion = false;
+  FakeApiServer server(options);
+  transport_ = server.NewTransport();
+  Json created =
+      Create("/api/v1/namespaces",
+             {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "team"}}}})
+          .body;
+  EXPECT_EQ(created["spec"]["finalizers"], Json::array({"kubernetes"}));
+  Create("/api/v1/namespaces/team/configmaps", ConfigMap("x", "team"));
+
+  // DELETE leaves the namespace Terminating with its content, as kube-apiserver does.
+  Reply deleted = Do("DELETE", "/api/v1/namespaces/team");
+  EXPECT_EQ(deleted.code, 200) << deleted.raw;
+  EXPECT_EQ(deleted.body["status"]["phase"], "Terminating");
+  Json ns = Do("GET", "/api/v1/namespaces/team").body;
+  EXPECT_FALSE(ns["metadata"]["deletionTimestamp"].is_null());
+  EXPECT_EQ(ns["spec"]["finalizers"], Json::array({"kubernetes"}));
+  EXPECT_EQ(Do("GET", "/api/v1/namespaces/team/configmaps/x").code, 200);
+  Reply refused = Do("POST", "/api/v1/namespaces/team/configmaps", ConfigMap("y", "team").dump());
+  EXPECT_EQ(refused.code, 403) << refused.raw;
+  EXPECT_EQ(refused.body["details"]["causes"][0]["reason"], "NamespaceTerminating");
+
+  // Removing the last content does not delete it; neither does a status update.
+  EXPECT_EQ(Do("DELETE", "/api/v1/namespaces/team/configmaps/x").code, 200);
+  Json status = Do("GET", "/api/v1/namespaces/team").body;
+  status["status"]["conditions"] = {{{"type", "NamespaceContentRemaining"},
+                                     {"status", "False"},
+                                     {"reason", "ContentRemoved"},
+                                     {"message", "All content successfully removed"}}};
+  EXPECT_EQ(Do("PUT", "/api/v1/namespaces/team/status", status.dump()).code, 200);
+  EXPECT_EQ(Do("GET", "/api/v1/namespaces/team").code, 200);
+
+  // finalize with spec.finalizers emptied deletes it.
+  Json finalize = Do("GET", "/api/v1/namespaces/team").body;
+  finalize["spec"]["finalizers"] = Json::array();
+  Reply finalized = Do("PUT", "/api/v1/namespaces/team/finalize", finalize.dump());
+  EXPECT_EQ(finalized.code, 200) << finalized.raw;
+  EXPECT_EQ(Do("GET", "/api/v1/namespaces/team").code, 404);
+}
+
+TEST_F(FakeApiServerTest, WithoutBuiltinNamespaceDeletionAFinalizedNamespaceGoesAtOnce) {
+  FakeApiServerOptions options;
+  options.builtin_namespace_deletion = false;
+  FakeApiServer server(options);
+  transport_ = server.NewTransport();
+  Json created =
+      Create("/api/v1/namespaces",
+             {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "bare"}}}})
+          .body;
+  created["spec"]["finalizers"] = Json::array();
+  EXPECT_EQ(Do("PUT", "/api/v1/namespaces/bare/finalize", created.dump()).code, 200);
+  EXPECT_EQ(Do("GET", "/api/v1/namespaces/bare").code, 200);
+  EXPECT_EQ(Do("DELETE", "/api/v1/namespaces/bare").code, 200);
+  EXPECT_EQ(Do("GET", "/api/v1/namespaces/bare").code, 404);
+}
+
 TEST_F(FakeApiServerTest, SeedNamespacesExist) {
   for (const char* ns : {"default", "kube-system", "kube-public", "kube-node-lease"}) {
     EXPECT_EQ(Do("GET", std::string("/api/v1/namespaces/") + ns).code, 200) << ns;
