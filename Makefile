@@ -41,8 +41,11 @@ envtest:
 e2e: build envtest
 	@ctest --preset $(PRESET) -L e2e
 
+# The controller manager on its embedded apiserver, with podsim standing in for
+# kubelets: rolls out examples/sample-app, prints it, and runs until Ctrl-C.
 run: build
-	@build/$(PRESET)/examples/quickstart/kubecpp-quickstart examples/manifest-check/sample-app.yaml
+	@build/$(PRESET)/controllers/controller_manager/kubecpp-controller-manager \
+		--embedded-apiserver --apply examples/sample-app/app.yaml
 
 asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
