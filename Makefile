@@ -3,7 +3,8 @@
 #   make test  installs what is missing, builds, and runs every test
 # Other targets: build, e2e (the suites against a real kube-apiserver and etcd, built
 # from Go modules by `make envtest`), asan, tsan, clang, release, format, check-format,
-# tidy, install (PREFIX=...), clean. PRESET picks a CMakePresets.json preset.
+# tidy, install (PREFIX=...), helm and helm-test (the charts), image, clean. PRESET
+# picks a CMakePresets.json preset.
 
 PRESET ?= default
 PREFIX ?= /usr/local
@@ -14,7 +15,7 @@ CMAKE_ARGS ?=
 # formatting off, so tools other than make see the same rule.
 SOURCES = $(shell git ls-files '*.h' '*.cc' 2>/dev/null || find sdk codegen controllers examples tests bench -name '*.h' -o -name '*.cc')
 
-.PHONY: all deps configure build test test-clients envtest e2e run asan tsan clang release format check-format tidy install clean
+.PHONY: all deps configure build test test-clients envtest e2e run asan tsan clang release format check-format tidy install clean helm helm-test image
 
 all: build
 
@@ -27,11 +28,12 @@ configure: deps
 build: configure
 	@cmake --build --preset $(PRESET)
 
-# The fake apiserver's client suites need kubectl and the Python client.
+# The fake apiserver's client suites need kubectl and the Python client; the chart
+# tests need helm.
 test-clients:
 	@scripts/install-test-clients.sh
 
-test: build test-clients
+test: build test-clients helm
 	@ctest --preset $(PRESET)
 
 # A real kube-apiserver and etcd, built once from Go modules into ~/.cache/kubecpp.
@@ -46,6 +48,23 @@ e2e: build envtest
 run: build
 	@build/$(PRESET)/controllers/controller_manager/kubecpp-controller-manager \
 		--embedded-apiserver --apply examples/sample-app/app.yaml
+
+# helm, built once from its Go module into ~/.cache/kubecpp/helm.
+helm:
+	@scripts/build-helm.sh
+
+helm-test: build helm envtest
+	@ctest --preset $(PRESET) -L helm
+
+IMAGE_REPO ?= ghcr.io/kubecpp
+IMAGE_TAG ?= $(shell grep -m1 '^project' CMakeLists.txt | grep -o 'VERSION [0-9.]*' | cut -d' ' -f2)
+CONTAINER_ENGINE ?= $(shell command -v docker || command -v podman)
+# Container images (docker/*.Dockerfile). Without a container engine, `ctest -L image`
+# checks the runtime stages' library lists instead.
+image:
+	@$(CONTAINER_ENGINE) info >/dev/null 2>&1 || { echo "make image: no working docker/podman; ctest -L image checks the library lists" >&2; exit 1; }
+	@for b in kubecpp-controller-manager webapp-operator; do \
+	  $(CONTAINER_ENGINE) build -f docker/$$b.Dockerfile -t $(IMAGE_REPO)/$$b:$(IMAGE_TAG) . || exit 1; done
 
 asan:
 	@$(MAKE) --no-print-directory test PRESET=asan
